@@ -1,0 +1,60 @@
+# emailseq: `make run` brings the local stack up, `make test` runs every suite. Both set everything up first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.12 (the Lambda runtime): on PATH, or the newest pyenv 3.12.
+PY312 := $(shell for p in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12.*/bin/python3.12 2>/dev/null | sort -V | tail -1); do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { echo "$$p"; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST := $(BIN)/pytest -p no:cacheprovider
+
+.PHONY: help setup run test lint format unit integration infrastructure e2e bench clean
+
+help:
+	@echo "make run   - set up, start the local stack (emulator + deployed serverless.yml), seed the demo"
+	@echo "make test  - set up, then lint and run every test suite (unit, integration, infrastructure, e2e)"
+
+$(BIN)/.installed: pyproject.toml
+	@test -n "$(PY312)" || { echo "emailseq needs Python 3.12 (the Lambda runtime): install it (e.g. pyenv install 3.12)" >&2; exit 1; }
+	$(PY312) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(BIN)/.installed node_modules/.installed
+
+run: setup
+	$(BIN)/emailseq local up
+
+lint: setup
+	$(BIN)/ruff check shared functions cli tests bench
+	$(BIN)/ruff format --check shared functions cli tests bench
+	$(BIN)/mypy shared functions cli
+
+format: setup
+	$(BIN)/ruff check --fix shared functions cli tests bench
+	$(BIN)/ruff format shared functions cli tests bench
+
+unit: setup
+	$(PYTEST) tests/unit
+
+integration: setup
+	$(PYTEST) tests/integration
+
+infrastructure: setup
+	$(PYTEST) tests/infrastructure
+
+e2e: setup
+	$(PYTEST) tests/e2e
+
+test: lint
+	$(PYTEST) tests/unit tests/integration tests/infrastructure
+	$(PYTEST) tests/e2e
+
+clean:
+	-$(BIN)/emailseq local down
+	rm -rf .emailseq .serverless layers/*/python layers/*/.built-*

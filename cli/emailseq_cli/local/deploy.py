@@ -1,0 +1,95 @@
+"""Package serverless.yml and deploy it into the emulator with the same command that deploys to AWS."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from emailseq_cli.errors import CliError
+from emailseq_cli.local.aws import CREDENTIALS, STACK_NAME, local_client
+
+LAYER_PLATFORM = [
+    "--platform",
+    "manylinux2014_x86_64",
+    "--implementation",
+    "cp",
+    "--python-version",
+    "3.12",
+    "--only-binary=:all:",
+]
+
+
+def build_layers(root: Path) -> None:
+    _build_deps_layer(root / "layers" / "deps")
+    _build_app_layer(root)
+
+
+def _build_deps_layer(layer: Path) -> None:
+    requirements = layer / "requirements.txt"
+    digest = hashlib.sha256(requirements.read_bytes() + " ".join(LAYER_PLATFORM).encode()).hexdigest()[:16]
+    marker = layer / f".built-{digest}"
+    if marker.is_file():
+        return
+    shutil.rmtree(layer / "python", ignore_errors=True)
+    for stale in layer.glob(".built-*"):
+        stale.unlink()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+            str(layer / "python"),
+            *LAYER_PLATFORM,
+            "-r",
+            str(requirements),
+        ],
+        check=True,
+    )
+    marker.write_text(digest)
+
+
+def _build_app_layer(root: Path) -> None:
+    target = root / "layers" / "app" / "python" / "emailseq"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(root / "shared" / "emailseq", target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
+def serverless(root: Path, port: int, *args: str) -> None:
+    binary = root / "node_modules" / ".bin" / "serverless"
+    if not binary.is_file():
+        raise CliError("Serverless Framework is not installed; run `make setup` (npm ci) first")
+    env = {
+        **os.environ,
+        **CREDENTIALS,
+        "EMAILSEQ_LOCAL_PORT": str(port),
+        "SLS_TELEMETRY_DISABLED": "1",
+        "SLS_NOTIFICATIONS_MODE": "off",
+        "SERVERLESS_PLATFORM_VENDOR": "aws",
+    }
+    result = subprocess.run([str(binary), *args], cwd=root, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+        raise CliError(f"serverless {' '.join(args)} failed:\n{tail}")
+
+
+def deploy(root: Path, port: int, clock_offset_seconds: int) -> None:
+    build_layers(root)
+    serverless(root, port, "deploy", "--stage", "local", "--param", f"clockOffsetSeconds={clock_offset_seconds}")
+
+
+def stack_outputs(endpoint_url: str) -> dict[str, Any]:
+    stacks = local_client("cloudformation", endpoint_url).describe_stacks(StackName=STACK_NAME)["Stacks"]
+    return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+
+
+def function_names(endpoint_url: str) -> list[str]:
+    client = local_client("lambda", endpoint_url)
+    names = [f["FunctionName"] for page in client.get_paginator("list_functions").paginate() for f in page["Functions"]]
+    return sorted(name for name in names if name.startswith(STACK_NAME + "-"))

@@ -1,0 +1,109 @@
+"""The embedded AWS emulator (ministack): installed in its own venv, run on loopback, state kept on disk."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from emailseq_cli.errors import CliError
+from emailseq_cli.local.paths import EMULATOR_PACKAGE, LocalPaths
+
+
+def endpoint(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+def ensure_installed(paths: LocalPaths) -> Path:
+    """The emulator's interpreter; it pins botocore exactly, so it never shares our venv."""
+    python = paths.emulator_venv / "bin" / "python"
+    marker = paths.emulator_venv / ".installed"
+    if marker.is_file() and marker.read_text() == EMULATOR_PACKAGE:
+        return python
+    # Same interpreter version as ours (python3.12): the emulator runs the Lambdas on it, and the layer's
+    # binary wheels are built for it.
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(paths.emulator_venv)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", EMULATOR_PACKAGE], check=True
+    )
+    marker.write_text(EMULATOR_PACKAGE)
+    return python
+
+
+def is_up(port: int) -> bool:
+    try:
+        return httpx.get(f"{endpoint(port)}/_ministack/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start(paths: LocalPaths, port: int) -> subprocess.Popen[bytes]:
+    python = ensure_installed(paths)
+    paths.emulator_state.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "BIND_HOST": "127.0.0.1",
+        "GATEWAY_PORT": str(port),
+        "PERSIST_STATE": "1",
+        "S3_PERSIST": "1",
+        "STATE_DIR": str(paths.emulator_state),
+        "S3_DATA_DIR": str(paths.emulator_state / "s3"),
+        "LOG_LEVEL": "WARNING",
+    }
+    log = paths.emulator_log.open("ab")
+    process = subprocess.Popen(
+        [str(python), "-m", "ministack"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=paths.home,
+    )
+    paths.pid_file.write_text(str(process.pid))
+    wait_until_up(port, process)
+    return process
+
+
+def wait_until_up(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CliError(f"the emulator exited with status {process.returncode}; see .emailseq/emulator.log")
+        if is_up(port):
+            return
+        time.sleep(0.3)
+    raise CliError(f"the emulator did not answer on port {port} within {seconds:.0f}s; see .emailseq/emulator.log")
+
+
+def stop(paths: LocalPaths, timeout: float = 30) -> bool:
+    """Stop a running emulator gracefully (SIGINT, so it writes its state); True if one was running."""
+    if not paths.pid_file.is_file():
+        return False
+    pid = int(paths.pid_file.read_text())
+    try:
+        os.kill(pid, signal.SIGINT)
+    except ProcessLookupError:
+        paths.pid_file.unlink(missing_ok=True)
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.2)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+    paths.pid_file.unlink(missing_ok=True)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie child of ours counts as gone
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+        return finished == 0
+    except ChildProcessError:
+        return True

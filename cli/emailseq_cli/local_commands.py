@@ -1,0 +1,117 @@
+"""`emailseq local …`, `clock …`, `outbox`, `tokens create`: the local stack's own commands."""
+
+import json
+import time
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from emailseq.auth import Role
+from emailseq.domain.durations import parse_duration
+
+from emailseq_cli.errors import CliError
+
+local_app = typer.Typer(help="Run the stack locally on the embedded AWS emulator.", no_args_is_help=True)
+clock_app = typer.Typer(help="Local only: move the stack's clock forward.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+
+
+@local_app.command("up")
+def local_up(
+    detach: Annotated[bool, typer.Option(help="Leave the stack running in the background.")] = False,
+    seed: Annotated[bool, typer.Option(help="Seed the demo tenant's demo sequence.")] = True,
+) -> None:
+    """Start the emulator, deploy serverless.yml into it, seed the demo; Ctrl-C stops it (state is kept)."""
+    from emailseq_cli.local.run import up
+
+    up(detach=detach, seed=seed)
+
+
+@local_app.command("down")
+def local_down() -> None:
+    """Stop the local stack (its state stays under .emailseq/ for the next `up`)."""
+    from emailseq_cli.local import emulator
+    from emailseq_cli.local.paths import local_paths
+
+    typer.echo("stopped" if emulator.stop(local_paths()) else "the local stack was not running")
+
+
+@local_app.command("env")
+def local_env() -> None:
+    """Print shell lines for the API URL, a token, the dashboard URL and the AWS endpoint."""
+    from emailseq_cli.local.paths import local_paths
+    from emailseq_cli.local.stack import StackInfo, dev_token, env_lines
+
+    info = StackInfo.load(local_paths())
+    typer.echo("\n".join(env_lines(info, dev_token(info))))
+
+
+@clock_app.command("set")
+def clock_set(moment: Annotated[str, typer.Argument(help="ISO 8601 time, e.g. 2026-12-01T09:00:00Z")]) -> None:
+    try:
+        target = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise CliError(f"{moment!r} is not an ISO 8601 time such as 2026-12-01T09:00:00Z") from error
+    if target.tzinfo is None:
+        raise CliError(f"{moment!r} has no timezone; add Z or an offset such as +01:00")
+    _travel(target)
+
+
+@clock_app.command("advance")
+def clock_advance(duration: Annotated[str, typer.Argument(help="How far: 90m, 36h, 2d, 1w")]) -> None:
+    from emailseq_cli.local.clock import local_now
+    from emailseq_cli.local.paths import local_paths
+
+    try:
+        delta = parse_duration(duration)
+    except ValueError as error:
+        raise CliError(str(error)) from error
+    _travel(local_now(local_paths()) + delta)
+
+
+def _travel(target: datetime) -> None:
+    from emailseq_cli.local.clock import move_to
+    from emailseq_cli.local.paths import local_paths
+    from emailseq_cli.local.settle import run_until_idle
+    from emailseq_cli.local.stack import StackInfo
+
+    paths = local_paths()
+    info = StackInfo.load(paths)
+    started = time.monotonic()
+    move_to(paths, info, target)
+    run_until_idle(info)
+    typer.echo(f"clock at {target.isoformat()}; every step due by then has run ({time.monotonic() - started:.1f}s)")
+
+
+def outbox(
+    to: Annotated[str | None, typer.Option(help="Only messages to this address.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Local only: delivered messages, oldest first."""
+    from emailseq_cli.local.outbox import delivered
+    from emailseq_cli.local.paths import local_paths
+    from emailseq_cli.local.settle import settle
+    from emailseq_cli.local.stack import StackInfo
+
+    info = StackInfo.load(local_paths())
+    settle(info)
+    messages = delivered(info, to)
+    if as_json:
+        typer.echo(json.dumps(messages, indent=2))
+        return
+    for message in messages:
+        typer.echo(f"{message['sent_at']}  {message['to']:<32}  {message['subject']}")
+    if not messages:
+        typer.echo("(no messages)")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    tenant: Annotated[str, typer.Option(help="Tenant id.")],
+    role: Annotated[Role, typer.Option(help="owner, editor or viewer.")] = Role.OWNER,
+) -> None:
+    """Print a signed token for a tenant (local stack: signed with the stack's key)."""
+    from emailseq_cli.local.paths import local_paths
+    from emailseq_cli.local.stack import StackInfo, dev_token
+
+    typer.echo(dev_token(StackInfo.load(local_paths()), tenant, role))

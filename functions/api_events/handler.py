@@ -1,0 +1,10 @@
+"""The events API Lambda: FastAPI behind API Gateway (HTTP API, payload 2.0) through Mangum."""
+
+from aws_lambda_powertools import Logger
+from emailseq.api import events
+from emailseq.api.app import create_app
+from mangum import Mangum
+
+logger = Logger(service="api-events")
+app = create_app(events.router)
+handler = logger.inject_lambda_context(Mangum(app, lifespan="off"))

@@ -1,0 +1,28 @@
+"""App factory: each capability's Lambda builds its app from its own routers; the docs app merges them all."""
+
+from fastapi import APIRouter, FastAPI
+
+from emailseq import __version__
+from emailseq.api.errors import install_error_handlers
+
+TITLE = "emailseq API"
+
+
+def create_app(*routers: APIRouter, docs: bool = False) -> FastAPI:
+    app = FastAPI(
+        title=TITLE,
+        version=__version__,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    for router in routers:
+        app.include_router(router)
+    install_error_handlers(app)
+    return app
+
+
+def all_routers() -> list[APIRouter]:
+    from emailseq.api import contacts, events, sequences
+
+    return [sequences.router, events.router, contacts.router]

@@ -1,0 +1,69 @@
+"""The one error model of the API: every 4xx says which field and why."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException
+
+from emailseq.domain.errors import Conflict, InvalidInput, NotFound
+
+
+class FieldError(BaseModel):
+    field: str
+    reason: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    errors: list[FieldError] = []
+
+
+class Forbidden(Exception):
+    """The token's role may not do this."""
+
+
+def _field(location: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location if part not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def _json(
+    status: int, error: str, errors: list[FieldError] | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    content = ErrorOut(error=error, errors=errors or []).model_dump()
+    return JSONResponse(status_code=status, content=content, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        return _json(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [FieldError(field=_field(tuple(e["loc"])), reason=str(e["msg"])) for e in exc.errors()]
+        return _json(422, "invalid request", errors)
+
+    @app.exception_handler(ValidationError)
+    async def _invalid_document(_: Request, exc: ValidationError) -> JSONResponse:
+        errors = [FieldError(field=_field(tuple(e["loc"])), reason=str(e["msg"])) for e in exc.errors()]
+        return _json(422, "invalid request", errors)
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid_input(_: Request, exc: InvalidInput) -> JSONResponse:
+        return _json(422, "invalid request", [FieldError(field=exc.field, reason=exc.reason)])
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return _json(404, str(exc))
+
+    @app.exception_handler(Conflict)
+    async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
+        return _json(409, str(exc) or "conflicting change; retry")
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
+        return _json(403, str(exc))

@@ -1,0 +1,45 @@
+"""`POST /v1/events`: take in a contact event (202); the same id twice is processed once."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from emailseq.api.deps import ApiPorts, api_ports
+from emailseq.api.principal import Editor
+from emailseq.domain.messages import ContactData, RecordEvent
+from emailseq.domain.sequence import EventType
+from emailseq.logic.events import record_event
+
+router = APIRouter(prefix="/v1/events", tags=["events"])
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str | None, Field(min_length=1, max_length=128, description="Idempotency key.")] = None
+    type: EventType
+    contact: ContactData
+    properties: Annotated[dict[str, Any], Field(max_length=100)] = Field(default_factory=dict)
+    occurred_at: datetime | None = None
+
+
+class EventAccepted(BaseModel):
+    id: str
+    status: Literal["accepted", "duplicate"]
+
+
+@router.post("", status_code=202, response_model=EventAccepted)
+def post_event(body: EventIn, caller: Editor, ports: Annotated[ApiPorts, Depends(api_ports)]) -> EventAccepted:
+    command = RecordEvent(
+        tenant_id=caller.tenant_id,
+        id=body.id or uuid.uuid4().hex,
+        type=body.type,
+        contact=body.contact,
+        properties=body.properties,
+        occurred_at=body.occurred_at or ports.clock.now(),
+    )
+    accepted = record_event(ports.event_log, ports.bus, command)
+    return EventAccepted(id=command.id, status="accepted" if accepted else "duplicate")

@@ -1,0 +1,92 @@
+"""`/v1/sequences`: apply (create or new version), read, and the per-step report."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel
+
+from emailseq.api.deps import ApiPorts, api_ports
+from emailseq.api.principal import Caller, Editor
+from emailseq.domain.errors import InvalidInput, NotFound
+from emailseq.domain.ports import StoredSequence
+from emailseq.domain.sequence import SequenceDocument
+from emailseq.logic.sequences import apply_sequence
+
+router = APIRouter(prefix="/v1/sequences", tags=["sequences"])
+SequenceId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
+Ports = Annotated[ApiPorts, Depends(api_ports)]
+
+
+class SequenceOut(BaseModel):
+    id: str
+    version: int
+    changed: bool
+    content_hash: str
+    created_at: datetime
+    document: dict[str, Any]
+
+
+class StepReport(BaseModel):
+    id: str
+    sent: int
+    opened: int = 0
+    clicked: int = 0
+
+
+class ReportOut(BaseModel):
+    sequence_id: str
+    enrolled: int
+    completed: int
+    converted: int
+    exited: int
+    unsubscribed: int = 0
+    steps: list[StepReport]
+
+
+def _out(stored: StoredSequence, changed: bool) -> SequenceOut:
+    return SequenceOut(
+        id=stored.document.id,
+        version=stored.version,
+        changed=changed,
+        content_hash=stored.content_hash,
+        created_at=stored.created_at,
+        document=stored.document.canonical(),
+    )
+
+
+@router.put("/{sequence_id}", response_model=SequenceOut)
+def put_sequence(sequence_id: SequenceId, body: dict[str, Any], caller: Editor, ports: Ports) -> SequenceOut:
+    if body.setdefault("id", sequence_id) != sequence_id:
+        raise InvalidInput("id", f"the document's id '{body['id']}' differs from the path's '{sequence_id}'")
+    document = SequenceDocument.model_validate(body)
+    applied = apply_sequence(ports.sequences, ports.clock, caller.tenant_id, document)
+    return _out(applied.stored, applied.changed)
+
+
+@router.get("/{sequence_id}", response_model=SequenceOut)
+def get_sequence(sequence_id: SequenceId, caller: Caller, ports: Ports) -> SequenceOut:
+    stored = ports.sequences.current(caller.tenant_id, sequence_id)
+    if stored is None:
+        raise NotFound("sequence", sequence_id)
+    return _out(stored, changed=False)
+
+
+@router.get("/{sequence_id}/report", response_model=ReportOut)
+def get_report(sequence_id: SequenceId, caller: Caller, ports: Ports) -> ReportOut:
+    stored = ports.sequences.current(caller.tenant_id, sequence_id)
+    if stored is None:
+        raise NotFound("sequence", sequence_id)
+    counts = ports.sequences.counts(caller.tenant_id, sequence_id)
+    steps = [
+        StepReport(id=step.id, sent=counts.steps[step.id].sent if step.id in counts.steps else 0)
+        for step in stored.document.email_steps()
+    ]
+    return ReportOut(
+        sequence_id=sequence_id,
+        enrolled=counts.enrolled,
+        completed=counts.completed,
+        converted=counts.converted,
+        exited=counts.exited,
+        steps=steps,
+    )

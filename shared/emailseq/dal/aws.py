@@ -1,0 +1,14 @@
+"""boto3 clients, made once per warm Lambda. Endpoints come from the standard AWS_ENDPOINT_URL variables."""
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20)
+
+
+@cache
+def client(service: str) -> Any:
+    return boto3.client(service, config=_CONFIG)

@@ -1,0 +1,114 @@
+"""Sequence versions in the single table.
+
+Items: `VERSION#n` (immutable, one per applied change), `HEAD` (the current version), one trigger-index item per
+sequence under `TRIGGER#<event>` (so the enroller finds sequences by event type with one query), and counters
+under `STATS` / `STATS#STEP#<id>`.
+"""
+
+import json
+from typing import Any
+
+from emailseq.dal.items import from_item, iso, parse_iso, tenant_key, to_item, values
+from emailseq.domain.ports import SequenceCounts, StepCounts, StoredSequence
+from emailseq.domain.sequence import SequenceDocument
+
+
+class DynamoSequenceRepository:
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    def current(self, tenant_id: str, sequence_id: str) -> StoredSequence | None:
+        return self._read(tenant_id, tenant_key(tenant_id, "SEQ", sequence_id), "HEAD")
+
+    def version(self, tenant_id: str, sequence_id: str, version: int) -> StoredSequence | None:
+        return self._read(tenant_id, tenant_key(tenant_id, "SEQ", sequence_id), f"VERSION#{version:08d}")
+
+    def triggered_by(self, tenant_id: str, event_type: str) -> list[StoredSequence]:
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=values({":pk": tenant_key(tenant_id, "TRIGGER", event_type)}),
+        )
+        return [_stored(tenant_id, from_item(item)) for page in pages for item in page["Items"]]
+
+    def save_new_version(self, stored: StoredSequence) -> None:
+        tenant, document = stored.tenant_id, stored.document
+        seq_pk = tenant_key(tenant, "SEQ", document.id)
+        body = _body(stored)
+        writes: list[dict[str, Any]] = [
+            _put(self._table, {"pk": seq_pk, "sk": f"VERSION#{stored.version:08d}", **body}, new=True),
+            _put(self._table, {"pk": seq_pk, "sk": "HEAD", **body}),
+            _put(
+                self._table,
+                {
+                    "pk": tenant_key(tenant, "TRIGGER", document.trigger.event),
+                    "sk": f"SEQ#{document.id}",
+                    **body,
+                },
+            ),
+        ]
+        previous = self.current(tenant, document.id)
+        if previous and previous.document.trigger.event != document.trigger.event:
+            old_trigger = tenant_key(tenant, "TRIGGER", previous.document.trigger.event)
+            writes.append(
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": to_item({"pk": old_trigger, "sk": f"SEQ#{document.id}"}),
+                    }
+                }
+            )
+        self._db.transact_write_items(TransactItems=writes)
+
+    def counts(self, tenant_id: str, sequence_id: str) -> SequenceCounts:
+        response = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :stats)",
+            ExpressionAttributeValues=values({":pk": tenant_key(tenant_id, "SEQ", sequence_id), ":stats": "STATS"}),
+        )
+        rows = [from_item(item) for item in response["Items"]]
+        totals = next((row for row in rows if row["sk"] == "STATS"), {})
+        steps = {
+            row["step_id"]: StepCounts(step_id=row["step_id"], sent=row.get("sent", 0))
+            for row in rows
+            if row["sk"].startswith("STATS#STEP#")
+        }
+        return SequenceCounts(
+            enrolled=totals.get("enrolled", 0),
+            completed=totals.get("completed", 0),
+            converted=totals.get("converted", 0),
+            exited=totals.get("exited", 0),
+            steps=steps,
+        )
+
+    def _read(self, tenant_id: str, pk: str, sk: str) -> StoredSequence | None:
+        response = self._db.get_item(TableName=self._table, Key=to_item({"pk": pk, "sk": sk}))
+        return _stored(tenant_id, from_item(response["Item"])) if "Item" in response else None
+
+
+def _body(stored: StoredSequence) -> dict[str, Any]:
+    return {
+        "sequence_id": stored.document.id,
+        "version": stored.version,
+        "content_hash": stored.content_hash,
+        "created_at": iso(stored.created_at),
+        "document": json.dumps(stored.document.canonical(), sort_keys=True),
+    }
+
+
+def _stored(tenant_id: str, row: dict[str, Any]) -> StoredSequence:
+    return StoredSequence(
+        tenant_id=tenant_id,
+        document=SequenceDocument.model_validate_json(row["document"]),
+        version=row["version"],
+        content_hash=row["content_hash"],
+        created_at=parse_iso(row["created_at"]),
+    )
+
+
+def _put(table: str, item: dict[str, Any], new: bool = False) -> dict[str, Any]:
+    put: dict[str, Any] = {"TableName": table, "Item": to_item(item)}
+    if new:
+        put["ConditionExpression"] = "attribute_not_exists(pk)"
+    return {"Put": put}

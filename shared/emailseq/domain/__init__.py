@@ -1,0 +1,1 @@
+"""The pure domain core: sequence documents, the enrollment state machine, scheduling rules. No I/O here."""

@@ -1,0 +1,84 @@
+"""Commands (orders, imperative) and domain events (facts, past tense) exchanged between the functions."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from emailseq.domain.sequence import EventType, Scalar
+
+
+def _normalise_email(value: str) -> str:
+    # test_environment lets the reserved `.test` domain through: demos and checks use it.
+    try:
+        checked = validate_email(value, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as error:
+        raise ValueError(str(error)) from error
+    return checked.normalized.lower()
+
+
+EmailAddress = Annotated[str, Field(max_length=254), AfterValidator(_normalise_email)]
+AttributeName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContactData(_Message):
+    email: EmailAddress
+    first_name: Annotated[str | None, Field(max_length=200)] = None
+    last_name: Annotated[str | None, Field(max_length=200)] = None
+    timezone: Annotated[str | None, Field(max_length=64)] = None
+    attributes: Annotated[dict[AttributeName, Scalar | None], Field(max_length=100)] = Field(default_factory=dict)
+
+
+class RecordEvent(_Message):
+    """Order to take in a contact event (from `POST /v1/events`): published on the bus once per id."""
+
+    tenant_id: str
+    id: Annotated[str, Field(min_length=1, max_length=128)]
+    type: EventType
+    contact: ContactData
+    properties: Annotated[dict[str, Any], Field(max_length=100)] = Field(default_factory=dict)
+    occurred_at: datetime
+
+
+class SendStep(_Message):
+    """Order to send the email step at `cursor` of one enrollment (what travels on the send queue)."""
+
+    tenant_id: str
+    contact_id: str
+    sequence_id: str
+    version: int
+    generation: int
+    cursor: int
+
+
+class ContactEnrolled(_Message):
+    tenant_id: str
+    contact_id: str
+    sequence_id: str
+    version: int
+    enrolled_at: datetime
+
+
+class EmailSent(_Message):
+    tenant_id: str
+    contact_id: str
+    sequence_id: str
+    step_id: str
+    message_id: str
+    sent_at: datetime
+
+
+class EnrollmentConverted(_Message):
+    tenant_id: str
+    contact_id: str
+    sequence_id: str
+    goal_event: str
+    converted_at: datetime
+
+
+DomainEvent = ContactEnrolled | EmailSent | EnrollmentConverted

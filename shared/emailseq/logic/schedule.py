@@ -1,0 +1,39 @@
+"""The scheduler: read what is due from the time index, lease it, and queue its send."""
+
+from dataclasses import dataclass
+
+from emailseq.domain.enrollment import SEND_LEASE
+from emailseq.domain.ports import Clock, EnrollmentStore, StepQueue
+from emailseq.logic.enroll import send_order
+
+
+def dispatch_due(enrollments: EnrollmentStore, queue: StepQueue, clock: Clock, page_size: int = 500) -> int:
+    """Queue one page of due sends; returns how many were queued (call again while it returns page_size).
+
+    Leasing before queueing means a crash between the two loses nothing: the lease runs out and the
+    enrollment is due again. A lease lost to another scheduler run is skipped.
+    """
+    now = clock.now()
+    due = enrollments.due(now, page_size)
+    leased = [enrollment for enrollment in due if enrollments.lease(enrollment, now + SEND_LEASE)]
+    if leased:
+        queue.enqueue([send_order(enrollment) for enrollment in leased])
+    return len(due)
+
+
+@dataclass(frozen=True)
+class SchedulePorts:
+    enrollments: EnrollmentStore
+    queue: StepQueue
+    clock: Clock
+
+
+def dispatch_all_due(ports: SchedulePorts, page_size: int, max_pages: int) -> int:
+    """Queue pages of due sends until a page comes back short (or max_pages, left for the next run)."""
+    total = 0
+    for _ in range(max_pages):
+        read = dispatch_due(ports.enrollments, ports.queue, ports.clock, page_size)
+        total += read
+        if read < page_size:
+            break
+    return total

@@ -1,0 +1,59 @@
+"""Jinja2 templates in a sandbox: compiled once per template text, checked when a sequence is applied.
+
+The sandbox blocks attribute access to Python internals (`__class__`, `__globals__`, …); a template that tries
+is rejected at apply time because we render every template once against a sample contact.
+"""
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import TemplateError, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from emailseq.domain.errors import InvalidInput
+from emailseq.domain.ports import Contact
+from emailseq.domain.sequence import EmailStep, SequenceDocument
+
+_HTML = SandboxedEnvironment(autoescape=True, undefined=Undefined)
+_PLAIN = SandboxedEnvironment(autoescape=False, undefined=Undefined)
+_SAMPLE = Contact(tenant_id="sample", contact_id="sample", email="sample@example.com", first_name="Sam")
+
+
+@lru_cache(maxsize=2048)
+def _compiled(source: str, html: bool) -> Any:
+    return (_HTML if html else _PLAIN).from_string(source)
+
+
+def contact_context(contact: Contact) -> dict[str, Any]:
+    """The `contact` variable templates see; unset fields are left out so `default(...)` applies to them."""
+    fields = {
+        "email": contact.email,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "timezone": contact.timezone,
+        **contact.attributes,
+    }
+    return {"contact": {key: value for key, value in fields.items() if value is not None}}
+
+
+def render(source: str, context: dict[str, Any], *, html: bool) -> str:
+    return str(_compiled(source, html).render(context))
+
+
+def check_templates(document: SequenceDocument) -> None:
+    """Compile and trial-render every template; raise InvalidInput naming the step and the reason."""
+    context = contact_context(_SAMPLE)
+    for index, step in enumerate(document.steps):
+        if isinstance(step, EmailStep):
+            _check_step(index, step, context)
+
+
+def _check_step(index: int, step: EmailStep, context: dict[str, Any]) -> None:
+    parts = {"subject": (step.email.subject, False), "html": (step.email.html, True)}
+    if step.email.text is not None:
+        parts["text"] = (step.email.text, False)
+    for part, (source, html) in parts.items():
+        try:
+            render(source, context, html=html)
+        except (TemplateError, ArithmeticError, TypeError, ValueError) as error:
+            raise InvalidInput(f"steps[{index}].email.{part}", f"step '{step.id}': template error: {error}") from error
