@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: help setup run test lint format unit integration infrastructure e2e bench clean
+.PHONY: help setup run test lint format unit integration infrastructure e2e layers bench clean
 
 help:
 	@echo "make run   - set up, start the local stack (emulator + deployed serverless.yml), seed the demo"
@@ -51,9 +51,13 @@ infrastructure: setup
 e2e: setup
 	$(PYTEST) tests/e2e
 
+# The first run needs no emulator; the second shares one local stack (the one `make run` starts, reused if up).
 test: lint
-	$(PYTEST) tests/unit tests/integration tests/infrastructure
-	$(PYTEST) tests/e2e
+	$(PYTEST) tests/unit tests/integration
+	$(PYTEST) tests/infrastructure tests/e2e
+
+layers: setup
+	$(BIN)/python -c 'from pathlib import Path; from emailseq_cli.local.deploy import build_layers; build_layers(Path.cwd())'
 
 clean:
 	-$(BIN)/emailseq local down

@@ -109,9 +109,23 @@ def outbox(
 def tokens_create(
     tenant: Annotated[str, typer.Option(help="Tenant id.")],
     role: Annotated[Role, typer.Option(help="owner, editor or viewer.")] = Role.OWNER,
+    secret_id: Annotated[
+        str | None, typer.Option(help="In AWS: the TokenSecretArn stack output (uses your AWS credentials).")
+    ] = None,
+    days: Annotated[int, typer.Option(min=1, max=365, help="Lifetime in days.")] = 30,
 ) -> None:
-    """Print a signed token for a tenant (local stack: signed with the stack's key)."""
-    from emailseq_cli.local.paths import local_paths
-    from emailseq_cli.local.stack import StackInfo, dev_token
+    """Print a signed token for a tenant: signed with the local stack's key, or with --secret-id in AWS."""
+    from datetime import UTC, timedelta
 
-    typer.echo(dev_token(StackInfo.load(local_paths()), tenant, role))
+    from emailseq.auth import mint_token
+
+    from emailseq_cli.local.paths import local_paths
+    from emailseq_cli.local.stack import StackInfo, token_secret
+
+    if secret_id:
+        import boto3
+
+        secret = str(boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
+    else:
+        secret = token_secret(StackInfo.load(local_paths()))
+    typer.echo(mint_token(secret, tenant, role, datetime.now(UTC), timedelta(days=days)))
