@@ -4,7 +4,7 @@ import re
 from datetime import timedelta
 
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_PATTERN = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_PATTERN = re.compile(r"^\s*(\d{1,9})\s*([smhdw])\s*$")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -13,7 +13,10 @@ def parse_duration(text: str) -> timedelta:
     if match is None:
         raise ValueError(f"'{text}' is not a duration; use a number and a unit s, m, h, d or w, e.g. 2d or 90m")
     amount, unit = int(match.group(1)), match.group(2)
-    return timedelta(**{_UNITS[unit]: amount})
+    try:
+        return timedelta(**{_UNITS[unit]: amount})
+    except OverflowError as error:
+        raise ValueError(f"'{text}' is too long a duration") from error
 
 
 def format_duration(delta: timedelta) -> str:

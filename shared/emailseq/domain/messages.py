@@ -10,12 +10,13 @@ from emailseq.domain.sequence import EventType, Scalar
 
 
 def _normalise_email(value: str) -> str:
-    # test_environment lets the reserved `.test` domain through: demos and checks use it.
+    # test_environment lets the reserved `.test` domain through: demos and checks use it. SMTPUTF8 is refused
+    # and the domain kept in its ASCII (IDNA) form, so every accepted address can be written in a header.
     try:
-        checked = validate_email(value, check_deliverability=False, test_environment=True)
+        checked = validate_email(value, check_deliverability=False, test_environment=True, allow_smtputf8=False)
     except EmailNotValidError as error:
         raise ValueError(str(error)) from error
-    return checked.normalized.lower()
+    return str(checked.ascii_email or checked.normalized).lower()
 
 
 EmailAddress = Annotated[str, Field(max_length=254), AfterValidator(_normalise_email)]

@@ -17,6 +17,15 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 EventType = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,128}$")]
 Scalar = str | int | float | bool
 STEP_KINDS = ("email", "wait")
+MAX_WAIT = timedelta(days=3650)  # ten years: far beyond any journey, far inside what a datetime can hold
+
+
+def _json_equal(given: object, wanted: object) -> bool:
+    """Equality as JSON means it: true is not 1, "1" is not 1 (but 1 and 1.0 are the same number)."""
+    if isinstance(given, bool) or isinstance(wanted, bool):
+        return type(given) is type(wanted) and given == wanted
+    numbers = (int, float)
+    return isinstance(given, numbers) == isinstance(wanted, numbers) and given == wanted
 
 
 class _Strict(BaseModel):
@@ -28,7 +37,7 @@ class Trigger(_Strict):
     where: dict[str, Scalar] = Field(default_factory=dict, description="Equality on event properties.")
 
     def matches(self, event_type: str, properties: dict[str, Any]) -> bool:
-        return event_type == self.event and all(properties.get(k) == v for k, v in self.where.items())
+        return event_type == self.event and all(_json_equal(properties.get(k), v) for k, v in self.where.items())
 
 
 class Goal(_Strict):
@@ -59,9 +68,13 @@ class WaitStep(_Strict):
 
     @field_validator("wait")
     @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
+    def _positive_whole_seconds(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):
             raise ValueError("a wait must be longer than zero")
+        if value > MAX_WAIT:
+            raise ValueError(f"a wait may be at most {MAX_WAIT.days} days")
+        if value.microseconds:
+            raise ValueError("a wait is a whole number of seconds")
         return value
 
 

@@ -7,8 +7,14 @@ from emailseq.domain.ports import Clock, EnrollmentStore, StepQueue
 from emailseq.logic.enroll import send_order
 
 
-def dispatch_due(enrollments: EnrollmentStore, queue: StepQueue, clock: Clock, page_size: int = 500) -> int:
-    """Queue one page of due sends; returns how many were queued (call again while it returns page_size).
+@dataclass(frozen=True)
+class Dispatched:
+    read: int  # due enrollments read from the index (a full page means there may be more)
+    queued: int  # of those, the ones this run leased and queued (others were taken by a concurrent run)
+
+
+def dispatch_due(enrollments: EnrollmentStore, queue: StepQueue, clock: Clock, page_size: int = 500) -> Dispatched:
+    """Queue one page of due sends (call again while `read` comes back as a full page).
 
     Leasing before queueing means a crash between the two loses nothing: the lease runs out and the
     enrollment is due again. A lease lost to another scheduler run is skipped.
@@ -18,7 +24,7 @@ def dispatch_due(enrollments: EnrollmentStore, queue: StepQueue, clock: Clock, p
     leased = [enrollment for enrollment in due if enrollments.lease(enrollment, now + SEND_LEASE)]
     if leased:
         queue.enqueue([send_order(enrollment) for enrollment in leased])
-    return len(due)
+    return Dispatched(read=len(due), queued=len(leased))
 
 
 @dataclass(frozen=True)
@@ -29,11 +35,12 @@ class SchedulePorts:
 
 
 def dispatch_all_due(ports: SchedulePorts, page_size: int, max_pages: int) -> int:
-    """Queue pages of due sends until a page comes back short (or max_pages, left for the next run)."""
-    total = 0
+    """Queue pages of due sends until a page comes back short (or max_pages, left for the next run); returns how
+    many were queued."""
+    queued = 0
     for _ in range(max_pages):
-        read = dispatch_due(ports.enrollments, ports.queue, ports.clock, page_size)
-        total += read
-        if read < page_size:
+        page = dispatch_due(ports.enrollments, ports.queue, ports.clock, page_size)
+        queued += page.queued
+        if page.read < page_size:
             break
-    return total
+    return queued
