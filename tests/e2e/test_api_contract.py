@@ -36,7 +36,7 @@ def test_bad_input_gets_422_with_the_field_and_the_reason(stack: LocalStack, uni
     bad_step = {**DOCUMENT, "steps": [{"id": "x", "sms": {"text": "hi"}}]}
     response = stack.http("PUT", f"/v1/sequences/b-{unique}", json=bad_step)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"].startswith("steps.0")
+    assert response.json()["errors"][0]["field"] == "steps[0]"
 
     injected = {**DOCUMENT, "steps": [{"id": "evil", "email": {"subject": "{{ ''.__class__.__mro__ }}", "html": "x"}}]}
     response = stack.http("PUT", f"/v1/sequences/i-{unique}", json=injected)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from emailseq.domain.errors import Conflict, InvalidInput, NotFound
+from emailseq.domain.sequence import STEP_KINDS
 
 
 class FieldError(BaseModel):
@@ -26,8 +27,19 @@ class Forbidden(Exception):
 
 
 def _field(location: tuple[Any, ...]) -> str:
-    parts = [str(part) for part in location if part not in ("body", "query", "path")]
-    return ".".join(parts) or "body"
+    """A path in the document as the user wrote it: `steps[1].wait`, `contact.email`.
+
+    Pydantic puts the tag of a tagged union after a list index (`steps, 1, wait, wait`); the user never wrote it.
+    """
+    path = ""
+    previous: Any = None
+    for part in location:
+        if part in ("body", "query", "path") or (isinstance(previous, int) and part in STEP_KINDS):
+            previous = part
+            continue
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        previous = part
+    return path or "body"
 
 
 def _json(

@@ -8,7 +8,10 @@ under `STATS` / `STATS#STEP#<id>`.
 import json
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from emailseq.dal.items import from_item, iso, parse_iso, tenant_key, to_item, values
+from emailseq.domain.errors import Conflict
 from emailseq.domain.ports import SequenceCounts, StepCounts, StoredSequence
 from emailseq.domain.sequence import SequenceDocument
 
@@ -59,7 +62,12 @@ class DynamoSequenceRepository:
                     }
                 }
             )
-        self._db.transact_write_items(TransactItems=writes)
+        try:
+            self._db.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "TransactionCanceledException":
+                raise Conflict(f"sequence '{document.id}' changed while this version was applied; retry") from error
+            raise
 
     def counts(self, tenant_id: str, sequence_id: str) -> SequenceCounts:
         response = self._db.query(

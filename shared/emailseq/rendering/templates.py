@@ -33,6 +33,11 @@ class _BoundedSandbox(SandboxedEnvironment):
                 raise SecurityError("repetition too large in a template")
         return super().call_binop(context, operator, left, right)
 
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        # The stock sandbox quietly renders a blocked attribute as empty; a template reaching for Python
+        # internals is refused outright (at apply time, by the trial render).
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} is unsafe")
+
 
 _HTML = _BoundedSandbox(autoescape=True, undefined=Undefined)
 _PLAIN = _BoundedSandbox(autoescape=False, undefined=Undefined)

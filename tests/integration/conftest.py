@@ -1,0 +1,515 @@
+"""Integration harness: the real Lambda handlers on the stack serverless.yml describes, emulated in-process by moto.
+
+Nothing here restates the deployment. The tables, queues, bus, rule and secret are read from infrastructure/*.yml
+and created with boto3 inside `mock_aws`. Each function's handler and environment are read from serverless.yml.
+A handler is imported from its file, fresh for every test because handlers build their clients at cold start, with
+exactly the environment its function gets. It is invoked with event shapes from tests/events/ and a fake
+LambdaContext. Sent mail is read back from moto's SES backend.
+"""
+
+import copy
+import email
+import email.policy
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import parse_qsl
+
+import boto3
+import pytest
+import yaml
+from emailseq.api.deps import api_ports
+from emailseq.dal.aws import client
+from moto import mock_aws
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "tests" / "events"
+REGION = "us-east-1"
+ACCOUNT = DEFAULT_ACCOUNT_ID
+STAGE = "test"
+SERVICE = "emailseq"
+OWNER = {"tenant": "t1", "role": "owner", "sub": "dev:x"}
+# Variables a Lambda container gets from its own function only: cleared between "containers" in this process.
+_PER_FUNCTION_PREFIXES = ("EMAILSEQ_", "POWERTOOLS_", "AWS_LAMBDA_")
+
+
+# --- reading the deployment files ------------------------------------------------------------------------------
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """A safe loader that reads CloudFormation short forms (!Ref X, !GetAtt X.Arn, !Join) as their long forms."""
+
+
+def _cfn_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(cast(yaml.MappingNode, node), deep=True)
+    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _cfn_tag)
+
+
+def read_template(path: Path) -> Any:
+    return yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads((EVENTS / name).read_text()))
+
+
+# --- the fake Lambda runtime ------------------------------------------------------------------------------------
+
+
+@dataclass
+class FakeLambdaContext:
+    """What the Lambda runtime passes as `context` (the attributes Powertools and Mangum read)."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    timeout_seconds: int
+    function_version: str = "$LATEST"
+
+    def __post_init__(self) -> None:
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = f"2024/03/13/[$LATEST]{uuid.uuid4().hex}"
+        self._deadline = time.monotonic() + self.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass
+class LambdaFunction:
+    """One warm container of a function: its handler (imported once) and the environment it runs with."""
+
+    name: str
+    handler: Callable[[dict[str, Any], Any], Any]
+    env: dict[str, str]
+    timeout_seconds: int
+    memory_mb: int
+    stack: "Stack"
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        self.stack.apply_env(self.env)
+        context = FakeLambdaContext(self.env["AWS_LAMBDA_FUNCTION_NAME"], self.memory_mb, self.timeout_seconds)
+        return self.handler(event, context)
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+# --- the stack -------------------------------------------------------------------------------------------------
+
+
+class Stack:
+    """The resources of infrastructure/*.yml inside moto, and the functions of serverless.yml on top of them."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+        self._sls = read_template(ROOT / "serverless.yml")
+        self._params: dict[str, Any] = self._sls["params"]["default"]
+        self.refs: dict[str, str] = {}  # logical id → what !Ref gives (table name, queue URL, bus name, secret ARN)
+        self.arns: dict[str, str] = {}  # logical id → !GetAtt X.Arn
+        self._warm: dict[str, LambdaFunction] = {}
+        resources: dict[str, Any] = {}
+        for template in sorted((ROOT / "infrastructure").glob("*.yml")):
+            resources.update(read_template(template)["Resources"])
+        self._provision(resources)
+        self.from_address = str(self._params["fromAddress"])
+        boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=self.from_address)
+        self._add_domain_event_spy()
+
+    # provisioning
+
+    def _provision(self, resources: dict[str, Any]) -> None:
+        of_type = lambda kind: {k: r.get("Properties", {}) for k, r in resources.items() if r["Type"] == kind}  # noqa: E731
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        for logical, props in of_type("AWS::DynamoDB::Table").items():
+            name = f"{SERVICE}-{STAGE}-{logical}"
+            keys = ("BillingMode", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")
+            description = dynamodb.create_table(TableName=name, **{k: props[k] for k in keys if k in props})
+            if ttl := props.get("TimeToLiveSpecification"):
+                dynamodb.update_time_to_live(
+                    TableName=name, TimeToLiveSpecification={"AttributeName": ttl["AttributeName"], "Enabled": True}
+                )
+            self.refs[logical], self.arns[logical] = name, description["TableDescription"]["TableArn"]
+
+        sqs = boto3.client("sqs", region_name=REGION)
+        queues = of_type("AWS::SQS::Queue")
+        for logical in sorted(queues, key=lambda q: "RedrivePolicy" in queues[q]):  # dead-letter queues first
+            attributes = {k: str(v) for k, v in queues[logical].items() if k != "RedrivePolicy"}
+            if redrive := queues[logical].get("RedrivePolicy"):
+                attributes["RedrivePolicy"] = json.dumps(self.resolve(redrive))
+            url = sqs.create_queue(QueueName=f"{SERVICE}-{STAGE}-{logical}", Attributes=attributes)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            self.refs[logical], self.arns[logical] = url, arn
+
+        events = boto3.client("events", region_name=REGION)
+        for logical, props in of_type("AWS::Events::EventBus").items():
+            name = self.resolve(props["Name"])
+            self.refs[logical], self.arns[logical] = name, events.create_event_bus(Name=name)["EventBusArn"]
+        for logical, props in of_type("AWS::Events::Rule").items():
+            name, bus = f"{SERVICE}-{STAGE}-{logical}", self.resolve(props["EventBusName"])
+            rule = events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(props["EventPattern"]))
+            events.put_targets(Rule=name, EventBusName=bus, Targets=self.resolve(props["Targets"]))
+            self.refs[logical], self.arns[logical] = name, rule["RuleArn"]
+        for props in of_type("AWS::SQS::QueuePolicy").values():
+            for url in self.resolve(props["Queues"]):
+                policy = json.dumps(self.resolve(props["PolicyDocument"]))
+                sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+
+        secretsmanager = boto3.client("secretsmanager", region_name=REGION)
+        for logical, props in of_type("AWS::SecretsManager::Secret").items():
+            generate = props["GenerateSecretString"]
+            value = secretsmanager.get_random_password(
+                PasswordLength=generate["PasswordLength"], ExcludePunctuation=generate["ExcludePunctuation"]
+            )["RandomPassword"]
+            created = secretsmanager.create_secret(
+                Name=f"{SERVICE}-{STAGE}-{logical}", Description=props["Description"], SecretString=value
+            )
+            self.refs[logical] = self.arns[logical] = created["ARN"]  # !Ref of a secret is its ARN
+
+    def _add_domain_event_spy(self) -> None:
+        """Test-only subscriber: a queue that receives the domain events (facts) the functions publish."""
+        sqs, events = boto3.client("sqs", region_name=REGION), boto3.client("events", region_name=REGION)
+        url = sqs.create_queue(QueueName="test-domain-event-spy")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        pattern = {"source": ["emailseq"], "detail-type": ["ContactEnrolled", "EmailSent", "EnrollmentConverted"]}
+        events.put_rule(Name="test-domain-event-spy", EventBusName=self.bus_name, EventPattern=json.dumps(pattern))
+        events.put_targets(
+            Rule="test-domain-event-spy", EventBusName=self.bus_name, Targets=[{"Id": "spy", "Arn": arn}]
+        )
+        self.refs["DomainEventSpy"], self.arns["DomainEventSpy"] = url, arn
+
+    def resolve(self, value: Any) -> Any:
+        """Resolve !Ref / !GetAtt / !Join and ${sls:stage} / ${param:x} against what was provisioned."""
+        if isinstance(value, str):
+            value = value.replace("${sls:stage}", STAGE)
+            return re.sub(r"\$\{param:(\w+)\}", lambda m: str(self._params[m.group(1)]), value)
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if isinstance(value, dict):
+            if set(value) == {"Ref"}:
+                return self.refs[value["Ref"]]
+            if set(value) == {"Fn::GetAtt"}:
+                logical, attribute = value["Fn::GetAtt"].split(".")
+                assert attribute == "Arn", f"unsupported attribute {attribute}"
+                return self.arns[logical]
+            if set(value) == {"Fn::Join"}:
+                separator, parts = value["Fn::Join"]
+                return separator.join(self.resolve(parts))
+            return {k: self.resolve(v) for k, v in value.items()}
+        return value
+
+    # names
+
+    @property
+    def bus_name(self) -> str:
+        return self.refs["EventBus"]
+
+    @property
+    def token_secret(self) -> str:
+        secretsmanager = boto3.client("secretsmanager", region_name=REGION)
+        return str(secretsmanager.get_secret_value(SecretId=self.refs["TokenSecret"])["SecretString"])
+
+    # functions
+
+    def function_env(self, name: str, **overrides: str) -> dict[str, str]:
+        """The environment serverless.yml gives function `name`, plus what the Lambda runtime sets."""
+        provider, spec = self._sls["provider"], self._sls["functions"][name]
+        declared = self.resolve({**provider["environment"], **spec.get("environment", {})})
+        return {
+            **{key: str(value) for key, value in declared.items()},
+            "AWS_LAMBDA_FUNCTION_NAME": f"{SERVICE}-{STAGE}-{name}",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.get("memorySize", provider["memorySize"])),
+            **overrides,
+        }
+
+    def apply_env(self, env: dict[str, str]) -> None:
+        for key in list(os.environ):
+            if key.startswith(_PER_FUNCTION_PREFIXES) and key not in env:
+                self._monkeypatch.delenv(key)
+        for key, value in env.items():
+            self._monkeypatch.setenv(key, value)
+
+    def cold_start(self, name: str, **env_overrides: str) -> LambdaFunction:
+        """A new container of function `name`: its handler file imported afresh under its environment."""
+        provider, spec = self._sls["provider"], self._sls["functions"][name]
+        env = self.function_env(name, **env_overrides)
+        self.apply_env(env)
+        path, attribute = spec["handler"].rsplit(".", 1)
+        module_spec = importlib.util.spec_from_file_location(f"lambda_{name}_{uuid.uuid4().hex}", ROOT / f"{path}.py")
+        assert module_spec is not None
+        assert module_spec.loader is not None
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        return LambdaFunction(
+            name=name,
+            handler=getattr(module, attribute),
+            env=env,
+            timeout_seconds=int(spec.get("timeout", provider["timeout"])),
+            memory_mb=int(spec.get("memorySize", provider["memorySize"])),
+            stack=self,
+        )
+
+    def warm(self, name: str) -> LambdaFunction:
+        """The test's one warm container of `name` (cold-started on first use)."""
+        if name not in self._warm:
+            self._warm[name] = self.cold_start(name)
+        return self._warm[name]
+
+    def http_routes(self) -> list[tuple[str, str, str]]:
+        """(function, method, path) of every httpApi route serverless.yml declares."""
+        return [
+            (name, event["httpApi"]["method"], event["httpApi"]["path"])
+            for name, spec in self._sls["functions"].items()
+            for event in spec.get("events", [])
+            if "httpApi" in event
+        ]
+
+    # events
+
+    @staticmethod
+    def load_event(name: str) -> dict[str, Any]:
+        return load_event(name)
+
+    def authorizer_request(self, authorization: str | None) -> dict[str, Any]:
+        """The REQUEST event (payload 2.0) API Gateway sends the authorizer for a call with this header."""
+        event = load_event("authorizer_request_v2.json")
+        event["requestContext"]["requestId"] = uuid.uuid4().hex[:16]
+        event["requestContext"]["timeEpoch"] = int(time.time() * 1000)
+        event["headers"].pop("authorization")
+        event["identitySource"] = []
+        if authorization is not None:
+            event["headers"]["authorization"] = authorization
+            event["identitySource"] = [authorization]
+        return event
+
+    # HTTP API (payload 2.0)
+
+    def http_event(
+        self,
+        method: str,
+        path: str,
+        *,
+        route_key: str,
+        body: Any = None,
+        caller: dict[str, str] | None = OWNER,
+        query: str = "",
+        path_parameters: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        template = "apigw_http_v2_post_events.json" if path == "/v1/events" else "apigw_http_v2_put_sequence.json"
+        event = load_event(template)
+        context = event["requestContext"]
+        event["routeKey"] = context["routeKey"] = route_key
+        event["rawPath"] = context["http"]["path"] = path
+        context["http"]["method"] = method
+        context["requestId"] = uuid.uuid4().hex[:16]
+        context["timeEpoch"] = int(time.time() * 1000)
+        event["rawQueryString"] = query
+        if query:
+            event["queryStringParameters"] = dict(parse_qsl(query))
+        event.pop("pathParameters", None)
+        if path_parameters:
+            event["pathParameters"] = path_parameters
+        if caller is None:  # a public route, or a denial carried elsewhere: no authorizer section at all
+            context.pop("authorizer", None)
+            event["headers"].pop("authorization", None)
+        else:
+            context["authorizer"] = {"lambda": caller}
+        event.pop("body", None)
+        event["headers"].pop("content-length", None)
+        event["headers"].pop("content-type", None)
+        if body is not None:
+            event["body"] = body if isinstance(body, str) else json.dumps(body)
+            event["headers"]["content-type"] = "application/json"
+            event["headers"]["content-length"] = str(len(event["body"].encode()))
+        return event
+
+    def call_api(self, function: str, event: dict[str, Any]) -> ApiResponse:
+        response = self.warm(function).invoke(event)
+        text = response.get("body", "")
+        is_json = response.get("headers", {}).get("content-type", "").startswith("application/json")
+        return ApiResponse(response["statusCode"], response.get("headers", {}), json.loads(text) if is_json else text)
+
+    def put_sequence(self, document: dict[str, Any], caller: dict[str, str] | None = OWNER) -> ApiResponse:
+        sequence_id = document["id"]
+        event = self.http_event(
+            "PUT",
+            f"/v1/sequences/{sequence_id}",
+            route_key="PUT /v1/sequences/{sequence_id}",
+            body=document,
+            caller=caller,
+            path_parameters={"sequence_id": sequence_id},
+        )
+        return self.call_api("apiSequences", event)
+
+    def get_sequence(
+        self, sequence_id: str, caller: dict[str, str] | None = OWNER, report: bool = False
+    ) -> ApiResponse:
+        suffix = "/report" if report else ""
+        event = self.http_event(
+            "GET",
+            f"/v1/sequences/{sequence_id}{suffix}",
+            route_key=f"GET /v1/sequences/{{sequence_id}}{suffix}",
+            caller=caller,
+            path_parameters={"sequence_id": sequence_id},
+        )
+        return self.call_api("apiSequences", event)
+
+    def report(self, sequence_id: str, caller: dict[str, str] | None = OWNER) -> dict[str, Any]:
+        response = self.get_sequence(sequence_id, caller, report=True)
+        assert response.status == 200, response
+        return cast(dict[str, Any], response.body)
+
+    def find_contact(self, email_address: str, caller: dict[str, str] | None = OWNER) -> ApiResponse:
+        event = self.http_event(
+            "GET", "/v1/contacts", route_key="GET /v1/contacts", caller=caller, query=f"email={email_address}"
+        )
+        return self.call_api("apiContacts", event)
+
+    def post_event(self, body: Any, caller: dict[str, str] | None = OWNER) -> ApiResponse:
+        event = self.http_event("POST", "/v1/events", route_key="POST /v1/events", body=body, caller=caller)
+        return self.call_api("apiEvents", event)
+
+    # queues
+
+    def drain(self, queue: str) -> list[dict[str, Any]]:
+        """Everything on a queue (received and deleted, as an event-source mapping does with a handled batch)."""
+        sqs, url = boto3.client("sqs", region_name=REGION), self.refs[queue]
+        messages: list[dict[str, Any]] = []
+        while batch := sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageSystemAttributeNames=["All"]
+        ).get("Messages", []):
+            messages += batch
+            sqs.delete_message_batch(
+                QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
+            )
+        return messages
+
+    def sqs_event(self, queue: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """The event an SQS event-source mapping hands the function for these received messages."""
+        template_name = (
+            "sqs_enroller_eventbridge_envelope.json" if queue == "EnrollQueue" else "sqs_sender_send_step.json"
+        )
+        template = load_event(template_name)["Records"][0]
+        records = []
+        for message in messages:
+            record = copy.deepcopy(template)
+            record.update(
+                messageId=message["MessageId"],
+                receiptHandle=message["ReceiptHandle"],
+                body=message["Body"],
+                md5OfBody=message["MD5OfBody"],
+                eventSourceARN=self.arns[queue],
+            )
+            attributes = message.get("Attributes", {})
+            record["attributes"] = {k: attributes.get(k, v) for k, v in record["attributes"].items()}
+            records.append(record)
+        return {"Records": records}
+
+    def sqs_record(self, queue: str, body: str, message_id: str | None = None) -> dict[str, Any]:
+        """One record for a body written by the test (a redelivery, a malformed message, ...)."""
+        message = {
+            "MessageId": message_id or str(uuid.uuid4()),
+            "ReceiptHandle": uuid.uuid4().hex,
+            "Body": body,
+            "MD5OfBody": hashlib.md5(body.encode(), usedforsecurity=False).hexdigest(),
+        }
+        return cast(dict[str, Any], self.sqs_event(queue, [message])["Records"][0])
+
+    def enroller_event(self, detail: dict[str, Any]) -> dict[str, Any]:
+        """An enroll-queue delivery of an EventBridge envelope (from the template) whose detail is `detail`."""
+        envelope = json.loads(load_event("sqs_enroller_eventbridge_envelope.json")["Records"][0]["body"])
+        envelope.update(id=str(uuid.uuid4()), detail=detail)
+        return {"Records": [self.sqs_record("EnrollQueue", json.dumps(envelope))]}
+
+    def scheduled_event(self) -> dict[str, Any]:
+        event = load_event("eventbridge_scheduled.json")
+        event.update(id=str(uuid.uuid4()), time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        return event
+
+    # observations
+
+    def sent_emails(self) -> list[EmailMessage]:
+        """What SES accepted for sending, parsed back into messages."""
+        sent = ses_backends[ACCOUNT][REGION].sent_messages
+        return [
+            cast(EmailMessage, email.message_from_string(m.raw_data, policy=email.policy.default))
+            for m in sent
+            if hasattr(m, "raw_data")
+        ]
+
+    def ses_message_ids(self) -> list[str]:
+        return [m.id for m in ses_backends[ACCOUNT][REGION].sent_messages]
+
+    def domain_events(self) -> list[tuple[str, dict[str, Any]]]:
+        """(detail-type, detail) of every domain event published on the bus since the last call."""
+        envelopes = [json.loads(m["Body"]) for m in self.drain("DomainEventSpy")]
+        return [(e["detail-type"], e["detail"]) for e in envelopes]
+
+
+@pytest.fixture
+def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    """A fresh emulated stack per test, with dummy credentials and no real endpoint anywhere in reach."""
+    for key in list(os.environ):
+        if key.startswith(("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN", *_PER_FUNCTION_PREFIXES)):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    client.cache_clear()
+    api_ports.cache_clear()
+    with mock_aws():
+        yield Stack(monkeypatch)
+    client.cache_clear()
+    api_ports.cache_clear()
+
+
+@pytest.fixture
+def welcome_sequence() -> dict[str, Any]:
+    """welcome → wait 2d → follow-up, triggered by `signed_up`, ended early by `purchased`."""
+    return {
+        "id": "welcome",
+        "name": "Welcome journey",
+        "trigger": {"event": "signed_up"},
+        "goal": {"event": "purchased"},
+        "steps": [
+            {
+                "id": "welcome",
+                "email": {
+                    "subject": "Welcome, {{ contact.first_name | default('there') }}",
+                    "html": "<p>Hi {{ contact.first_name | default('there') }}!</p>"
+                    "<p><a href='https://example.com/start'>Get started</a></p>",
+                },
+            },
+            {"wait": "2d"},
+            {
+                "id": "follow-up",
+                "email": {"subject": "How is it going?", "html": "<p>Two days in: three tips.</p>"},
+            },
+        ],
+    }
