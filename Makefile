@@ -8,6 +8,7 @@ PY312 := $(shell for p in python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/vers
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST := $(BIN)/pytest -p no:cacheprovider
+CODE := shared functions cli tests $(wildcard bench)
 
 .PHONY: help setup run test lint format unit integration infrastructure e2e layers bench clean
 
@@ -31,13 +32,13 @@ run: setup
 	$(BIN)/emailseq local up
 
 lint: setup
-	$(BIN)/ruff check shared functions cli tests bench
-	$(BIN)/ruff format --check shared functions cli tests bench
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy shared functions cli
 
 format: setup
-	$(BIN)/ruff check --fix shared functions cli tests bench
-	$(BIN)/ruff format shared functions cli tests bench
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
 
 unit: setup
 	$(PYTEST) tests/unit
