@@ -25,3 +25,20 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """A concurrent change won the race; the caller may retry."""
+
+
+class ProviderError(Exception):
+    """The mail provider refused or failed a send. Not a DomainError: no rule was broken, the outside world failed,
+    and the API edge never sees it (sends happen in the worker)."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ProviderTemporaryError(ProviderError):
+    """A 4xx reply or a lost connection: the same message may go through later, so it is worth retrying."""
+
+
+class ProviderPermanentError(ProviderError):
+    """A 5xx reply or a refused configuration: sending the same message again would fail the same way."""
