@@ -1,4 +1,4 @@
-"""Sender: SendStep orders from SQS → render, send exactly once, move the enrollment on."""
+"""Step worker: SendStep orders from SQS → run the enrollment's due steps (emails, updates, webhooks) exactly once."""
 
 from typing import Any
 
@@ -7,25 +7,35 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from emailseq.dal.aws import client
+from emailseq.dal.queue import SqsRetryBackoff
+from emailseq.domain.errors import ProviderTemporaryError
 from emailseq.domain.messages import SendStep
-from emailseq.logic.send import send_step
+from emailseq.logic.run_step import run_step
 from emailseq.settings import SenderSettings
-from emailseq.wiring import send_ports
+from emailseq.wiring import step_ports
 
 logger = Logger(service="sender")
-ports, once = send_ports(SenderSettings())
+ports, once = step_ports(SenderSettings())
 processor = BatchProcessor(event_type=EventType.SQS)
+backoff = SqsRetryBackoff(client("sqs"))
 
 
 def record_handler(record: SQSRecord) -> None:
     order = SendStep.model_validate_json(record.body)
-    sent = send_step(ports, order)
+    try:
+        happened = run_step(ports, order)
+    except ProviderTemporaryError:
+        attempt = int(record.attributes.approximate_receive_count)
+        seconds = backoff.delay(record.event_source_arn, record.receipt_handle, attempt)
+        logger.warning("provider busy, retrying later", extra={"attempt": attempt, "retry_in_seconds": seconds})
+        raise
     logger.info(
-        "send order handled",
+        "step order handled",
         extra={
             "sequence_id": order.sequence_id,
             "cursor": order.cursor,
-            "message_id": sent.message_id if sent else None,
+            "facts": [type(fact).__name__ for fact in happened],
         },
     )
 

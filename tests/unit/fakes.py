@@ -9,24 +9,31 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from emailseq.domain.enrollment import Enrollment, EnrollmentStatus
+from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from emailseq.domain.errors import Conflict
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
 from emailseq.domain.ports import Contact, OutgoingEmail, SequenceCounts, StepCounts, StoredSequence
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.logic.enroll import EnrollPorts
-from emailseq.logic.schedule import SchedulePorts
-from emailseq.logic.send import SendPorts
+from emailseq.logic.run_step import StepPorts, run_step
+from emailseq.logic.schedule import SchedulePorts, dispatch_all_due
+from emailseq.logic.tracking import TrackingPorts
+from emailseq.rendering.tracking import LinkSigner
 
-T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)  # a Monday
 TENANT = "acme"
+TRACKING_SECRET = "unit-test-tracking-secret"
+TRACKING_BASE = "https://t.example.com"
 
 _END_COUNTERS = {
     EnrollmentStatus.COMPLETED: "completed",
     EnrollmentStatus.CONVERTED: "converted",
     EnrollmentStatus.EXITED: "exited",
 }
+# record_fact() counts these per step (the adapter's _FACT_COUNTERS); `events` is not counted.
+_FACT_COUNTERS = ("opened", "clicked", "unsubscribed")
 
 
 class ProviderError(Exception):
@@ -35,6 +42,14 @@ class ProviderError(Exception):
 
 class BusError(Exception):
     """What FakeEventBus raises when told to fail."""
+
+
+class WebhookError(Exception):
+    """What FakeWebhookCaller raises when told to fail (a 5xx or a timeout from the receiver)."""
+
+
+class MissingContact(LookupError):
+    """What FakeContactRepository.set_attributes raises for an unknown contact (the adapter's failed condition)."""
 
 
 class FakeClock:
@@ -55,93 +70,210 @@ class FakeClock:
         return self._now
 
 
+@dataclass
+class _Row:
+    """One stored enrollment item: its state, its fact sets (only ever added to), its lease and index entry."""
+
+    state: Enrollment  # facts left empty: they live in `facts`
+    facts: dict[str, set[str]] = field(default_factory=dict)
+    leased_until: datetime | None = None
+    index_at: datetime | None = None  # where the time index (GSI `due`) holds the item; None: not indexed
+
+
+_STATE_FIELDS = ("version", "generation", "cursor", "status", "due_at", "step_started_at", "ended_at", "waiting_for")
+
+
 class FakeEnrollmentStore:
     """Enrollments keyed by (tenant, contact, sequence), with the DynamoDB store's conditional writes and counters.
 
-    - create() refuses a second enrollment for the same (tenant, contact, sequence) and counts `enrolled`.
-    - replace() succeeds only if the stored enrollment still has `before`'s status, cursor and generation; it counts
-      `sent_step` and a newly reached end state (completed, converted, exited) in the same write.
-    - due(now, limit) returns active enrollments due at or before `now`, oldest first.
-    - lease() moves due_at to `until`, and fails if the stored one is no longer active at the same cursor and due_at.
+    - create() refuses a second enrollment for the same (tenant, contact, sequence); with `replacing` it overwrites
+      (facts and lease gone) only an ended one still at `replacing`'s generation. Counts `enrolled`.
+    - replace() succeeds only if the stored one still has `before`'s status, cursor and generation; it writes only
+      the state fields (never the facts, nor the identity), drops the lease, re-indexes at `after.due_at`, and
+      counts `sent_step` and a newly reached end state in the same write.
+    - due(now, limit) reads at most `limit` entries of the time index due by `now` (oldest first) and keeps the
+      active ones whose due_at is by `now`.
+    - lease() moves only the index entry to `until` (due_at stays); it needs the same active status, cursor and
+      generation, and no unexpired lease.
+    - wake() makes a sleeping enrollment due at `at` if it is at the same cursor/generation and still waits for
+      the same event; it drops any lease.
+    - record_fact() adds to a fact set once per value (same generation), counting opened/clicked/unsubscribed per
+      step.
     """
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[str, str, str], Enrollment] = {}
+        self._rows: dict[tuple[str, str, str], _Row] = {}
         self.totals: dict[tuple[str, str], Counter[str]] = {}
-        self.sent: dict[tuple[str, str], Counter[str]] = {}
+        self.step_totals: dict[tuple[str, str], dict[str, Counter[str]]] = {}
         self._break_next_replace: Exception | None = None
+        self._replaces_before_break = 0
 
     # -- test helpers --------------------------------------------------------------------------------------------
-    def put(self, enrollment: Enrollment) -> None:
-        """Arrange: store an enrollment as-is, without touching any counter."""
-        self.rows[_enrollment_key(enrollment)] = enrollment
+    @property
+    def rows(self) -> dict[tuple[str, str, str], Enrollment]:
+        """Every stored enrollment, as get() would read it."""
+        return {key: self._read(row) for key, row in self._rows.items()}
 
-    def break_next_replace(self, error: Exception) -> None:
-        """The next replace() raises `error` without writing (a crash or a timeout between send and advance)."""
+    def put(self, enrollment: Enrollment, leased_until: datetime | None = None) -> None:
+        """Arrange: store an enrollment as-is (its facts included), without touching any counter."""
+        self._rows[_enrollment_key(enrollment)] = _Row(
+            state=replace(enrollment, facts=Facts()),
+            facts={
+                "opened": set(enrollment.facts.opened),
+                "clicked": set(enrollment.facts.clicked),
+                "events": set(enrollment.facts.events),
+            },
+            leased_until=leased_until,
+            index_at=leased_until or enrollment.due_at,
+        )
+
+    def leased_until(self, tenant_id: str, contact_id: str, sequence_id: str) -> datetime | None:
+        return self._rows[(tenant_id, contact_id, sequence_id)].leased_until
+
+    def index_at(self, tenant_id: str, contact_id: str, sequence_id: str) -> datetime | None:
+        """When the time index offers the enrollment to the scheduler (its lease end while leased)."""
+        return self._rows[(tenant_id, contact_id, sequence_id)].index_at
+
+    def fact_set(self, enrollment: Enrollment, fact: str) -> set[str]:
+        return set(self._rows[_enrollment_key(enrollment)].facts.get(fact, set()))
+
+    def break_next_replace(self, error: Exception, after: int = 0) -> None:
+        """After `after` more replace() calls, the next one raises `error` without writing (a crash or a timeout
+        between an effect and its bookkeeping)."""
         self._break_next_replace = error
+        self._replaces_before_break = after
 
     def counts(self, tenant_id: str, sequence_id: str) -> SequenceCounts:
         totals = self.totals.get((tenant_id, sequence_id), Counter())
-        sent = self.sent.get((tenant_id, sequence_id), Counter())
+        steps = self.step_totals.get((tenant_id, sequence_id), {})
         return SequenceCounts(
             enrolled=totals["enrolled"],
             completed=totals["completed"],
             converted=totals["converted"],
             exited=totals["exited"],
-            steps={step_id: StepCounts(step_id=step_id, sent=n) for step_id, n in sent.items()},
+            steps={
+                step_id: StepCounts(
+                    step_id=step_id,
+                    sent=n["sent"],
+                    opened=n["opened"],
+                    clicked=n["clicked"],
+                    unsubscribed=n["unsubscribed"],
+                )
+                for step_id, n in steps.items()
+            },
         )
 
     # -- the port ------------------------------------------------------------------------------------------------
-    def create(self, enrollment: Enrollment) -> bool:
+    def create(self, enrollment: Enrollment, replacing: Enrollment | None = None) -> bool:
         key = _enrollment_key(enrollment)
-        if key in self.rows:
+        stored = self._rows.get(key)
+        if replacing is None:
+            if stored is not None:
+                return False
+        elif stored is None or stored.state.generation != replacing.generation or stored.state.is_active:
             return False
-        self.rows[key] = enrollment
+        self._rows[key] = _Row(state=replace(enrollment, facts=Facts()), index_at=enrollment.due_at)
         self._total(enrollment, "enrolled")
         return True
 
     def get(self, tenant_id: str, contact_id: str, sequence_id: str) -> Enrollment | None:
-        return self.rows.get((tenant_id, contact_id, sequence_id))
+        row = self._rows.get((tenant_id, contact_id, sequence_id))
+        return None if row is None else self._read(row)
 
     def for_contact(self, tenant_id: str, contact_id: str) -> list[Enrollment]:
-        return [e for (tenant, contact, _), e in self.rows.items() if (tenant, contact) == (tenant_id, contact_id)]
+        return [
+            self._read(row)
+            for (tenant, contact, _), row in self._rows.items()
+            if (tenant, contact) == (tenant_id, contact_id)
+        ]
 
     def replace(self, before: Enrollment, after: Enrollment, sent_step: str | None = None) -> bool:
         assert _enrollment_key(before) == _enrollment_key(after), "replace() never moves an enrollment"
         if self._break_next_replace is not None:
-            error, self._break_next_replace = self._break_next_replace, None
-            raise error
-        stored = self.rows.get(_enrollment_key(before))
-        if stored is None or (stored.status, stored.cursor, stored.generation) != (
+            if self._replaces_before_break == 0:
+                error, self._break_next_replace = self._break_next_replace, None
+                raise error
+            self._replaces_before_break -= 1
+        row = self._rows.get(_enrollment_key(before))
+        if row is None or (row.state.status, row.state.cursor, row.state.generation) != (
             before.status,
             before.cursor,
             before.generation,
         ):
             return False
-        self.rows[_enrollment_key(after)] = after
+        if after.waiting_for is not None and after.waiting_for in row.facts.get("events", set()):
+            return False  # as in DynamoDB: no sleeping for an event that was recorded meanwhile
+        row.state = replace(row.state, **{name: getattr(after, name) for name in _STATE_FIELDS})
+        row.leased_until = None
+        row.index_at = after.due_at
         if sent_step is not None:
-            self.sent.setdefault((after.tenant_id, after.sequence_id), Counter())[sent_step] += 1
-        if after.status in _END_COUNTERS and after.status is not before.status:
+            self._step_total(after, sent_step, "sent")
+        if after.status is not before.status and after.status in _END_COUNTERS:
             self._total(after, _END_COUNTERS[after.status])
         return True
 
     def due(self, now: datetime, limit: int) -> list[Enrollment]:
-        due = [e for e in self.rows.values() if e.is_active and e.due_at is not None and e.due_at <= now]
-        return sorted(due, key=lambda e: (e.due_at, _enrollment_key(e)))[:limit]
+        indexed = [(row.index_at, key, row) for key, row in self._rows.items() if row.index_at is not None]
+        page = sorted((entry for entry in indexed if entry[0] <= now), key=lambda entry: (entry[0], entry[1]))[:limit]
+        found = [self._read(row) for _, _, row in page]
+        return [e for e in found if e.is_active and e.due_at is not None and e.due_at <= now]
 
-    def lease(self, enrollment: Enrollment, until: datetime) -> bool:
-        if enrollment.due_at is None:
+    def lease(self, enrollment: Enrollment, now: datetime, until: datetime) -> bool:
+        row = self._at_cursor(enrollment)
+        if row is None or (row.leased_until is not None and row.leased_until > now):
             return False
-        stored = self.rows.get(_enrollment_key(enrollment))
-        if stored is None or not stored.is_active or stored.cursor != enrollment.cursor:
-            return False
-        if stored.due_at != enrollment.due_at:
-            return False
-        self.rows[_enrollment_key(stored)] = replace(stored, due_at=until)
+        row.leased_until = until
+        row.index_at = until
         return True
+
+    def record_fact(self, enrollment: Enrollment, fact: str, value: str) -> bool:
+        row = self._rows.get(_enrollment_key(enrollment))
+        if row is None or row.state.generation != enrollment.generation:
+            return False
+        seen = row.facts.setdefault(fact, set())
+        if value in seen:
+            return False
+        seen.add(value)
+        if fact in _FACT_COUNTERS:
+            self._step_total(row.state, value, fact)
+        return True
+
+    def wake(self, enrollment: Enrollment, at: datetime) -> bool:
+        row = self._at_cursor(enrollment)
+        if row is None or enrollment.waiting_for is None or row.state.waiting_for != enrollment.waiting_for:
+            return False
+        row.state = replace(row.state, due_at=at)
+        row.index_at = at
+        row.leased_until = None
+        return True
+
+    # -- inside --------------------------------------------------------------------------------------------------
+    def _at_cursor(self, enrollment: Enrollment) -> _Row | None:
+        """The stored row if it is active at `enrollment`'s cursor and generation (the adapter's _AT_CURSOR)."""
+        row = self._rows.get(_enrollment_key(enrollment))
+        if row is None or not row.state.is_active:
+            return None
+        if (row.state.cursor, row.state.generation) != (enrollment.cursor, enrollment.generation):
+            return None
+        return row
+
+    @staticmethod
+    def _read(row: _Row) -> Enrollment:
+        return replace(
+            row.state,
+            facts=Facts(
+                opened=frozenset(row.facts.get("opened", ())),
+                clicked=frozenset(row.facts.get("clicked", ())),
+                events=frozenset(row.facts.get("events", ())),
+            ),
+        )
 
     def _total(self, enrollment: Enrollment, counter: str) -> None:
         self.totals.setdefault((enrollment.tenant_id, enrollment.sequence_id), Counter())[counter] += 1
+
+    def _step_total(self, enrollment: Enrollment, step_id: str, counter: str) -> None:
+        steps = self.step_totals.setdefault((enrollment.tenant_id, enrollment.sequence_id), {})
+        steps.setdefault(step_id, Counter())[counter] += 1
 
 
 def _enrollment_key(enrollment: Enrollment) -> tuple[str, str, str]:
@@ -151,20 +283,26 @@ def _enrollment_key(enrollment: Enrollment) -> tuple[str, str, str]:
 class FakeSequenceRepository:
     """Versions per (tenant, sequence), stored like DynamoDB stores them: as canonical JSON, parsed on read.
 
-    save_new_version() refuses a version that exists (the adapter's `attribute_not_exists` put) with Conflict.
-    triggered_by() answers from the current version of each sequence, as the adapter's trigger index does.
-    counts() reads the counters the enrollment store keeps (they live in the same table in AWS).
+    save_new_version() refuses a version that exists (the adapter's `attribute_not_exists` put) with Conflict; a
+    new version keeps the sequence's status (a paused sequence stays paused). The status lives on the head:
+    current() and status() read it, version() answers the status the version was saved with, set_status() changes
+    only the head. triggered_by() answers the current version of each *active* sequence with that trigger, as the
+    adapter's trigger items (kept only while active) do. counts() reads the enrollment store's counters.
     """
 
     def __init__(self, enrollments: FakeEnrollmentStore | None = None) -> None:
         self._enrollments = enrollments or FakeEnrollmentStore()
         self._versions: dict[tuple[str, str], dict[int, dict[str, object]]] = {}
         self._head: dict[tuple[str, str], int] = {}
+        self._status: dict[tuple[str, str], str] = {}
         self.saves: list[StoredSequence] = []
 
     def current(self, tenant_id: str, sequence_id: str) -> StoredSequence | None:
         head = self._head.get((tenant_id, sequence_id))
-        return None if head is None else self.version(tenant_id, sequence_id, head)
+        if head is None:
+            return None
+        stored = self.version(tenant_id, sequence_id, head)
+        return None if stored is None else replace(stored, status=self._status[(tenant_id, sequence_id)])
 
     def version(self, tenant_id: str, sequence_id: str, version: int) -> StoredSequence | None:
         row = self._versions.get((tenant_id, sequence_id), {}).get(version)
@@ -176,6 +314,7 @@ class FakeSequenceRepository:
             version=version,
             content_hash=str(row["content_hash"]),
             created_at=row["created_at"],  # type: ignore[arg-type]
+            status=str(row["status"]),
         )
 
     def save_new_version(self, stored: StoredSequence) -> None:
@@ -183,37 +322,64 @@ class FakeSequenceRepository:
         versions = self._versions.setdefault(key, {})
         if stored.version in versions:
             raise Conflict(f"version {stored.version} of {stored.document.id} exists")
+        status = self._status.get(key, "active")
         versions[stored.version] = {
             "document": json.dumps(stored.document.canonical(), sort_keys=True),
             "content_hash": stored.content_hash,
             "created_at": stored.created_at,
+            "status": status,
         }
         self._head[key] = stored.version
+        self._status[key] = status
         self.saves.append(stored)
 
     def triggered_by(self, tenant_id: str, event_type: str) -> list[StoredSequence]:
         found = []
         for tenant, sequence_id in sorted(self._head):
             stored = self.current(tenant, sequence_id) if tenant == tenant_id else None
-            if stored is not None and stored.document.trigger.event == event_type:
+            if stored is not None and stored.status == "active" and stored.document.trigger.event == event_type:
                 found.append(stored)
         return found
+
+    def status(self, tenant_id: str, sequence_id: str) -> str | None:
+        return self._status.get((tenant_id, sequence_id))
+
+    def set_status(self, tenant_id: str, sequence_id: str, status: str) -> StoredSequence | None:
+        if (tenant_id, sequence_id) not in self._head:
+            return None
+        self._status[(tenant_id, sequence_id)] = status
+        return self.current(tenant_id, sequence_id)
 
     def counts(self, tenant_id: str, sequence_id: str) -> SequenceCounts:
         return self._enrollments.counts(tenant_id, sequence_id)
 
 
 class FakeContactRepository:
-    """Contacts found by (tenant, lower-cased email); upsert() creates on first sight, then sets given fields."""
+    """Contacts found by (tenant, lower-cased email); upsert() creates on first sight, then sets given fields.
+
+    set_attributes() and count_soft_bounce() need an existing contact (MissingContact otherwise, as the adapter's
+    `attribute_exists` condition); unsubscribe() (link, hard bounce or complaint) is True only the first time for
+    an existing contact.
+    """
 
     def __init__(self) -> None:
         self.contacts: dict[tuple[str, str], Contact] = {}
+        self.attribute_writes: list[tuple[str, str, dict[str, Any]]] = []
+        self.unsubscribes: dict[tuple[str, str], tuple[datetime, str]] = {}
+        self.soft_bounces: Counter[tuple[str, str]] = Counter()
         self._ids = 0
 
+    # -- test helpers --------------------------------------------------------------------------------------------
+    def add(self, contact: Contact) -> Contact:
+        """Arrange: store a contact as-is."""
+        self.contacts[(contact.tenant_id, contact.contact_id)] = contact
+        return contact
+
     def erase(self, tenant_id: str, contact_id: str) -> None:
-        """Test helper: the contact is deleted (e.g. a data-erasure request)."""
+        """The contact is deleted (e.g. a data-erasure request)."""
         del self.contacts[(tenant_id, contact_id)]
 
+    # -- the port ------------------------------------------------------------------------------------------------
     def upsert(self, tenant_id: str, data: ContactData) -> Contact:
         existing = self.find_by_email(tenant_id, data.email)
         if existing is None:
@@ -236,6 +402,26 @@ class FakeContactRepository:
             (c for (tenant, _), c in self.contacts.items() if tenant == tenant_id and c.email == email.lower()),
             None,
         )
+
+    def set_attributes(self, tenant_id: str, contact_id: str, values: dict[str, Any]) -> None:
+        existing = self.get(tenant_id, contact_id)
+        if existing is None:
+            raise MissingContact(contact_id)
+        self.attribute_writes.append((tenant_id, contact_id, dict(values)))
+        self.contacts[(tenant_id, contact_id)] = replace(existing, attributes={**existing.attributes, **values})
+
+    def count_soft_bounce(self, tenant_id: str, contact_id: str) -> None:
+        if self.get(tenant_id, contact_id) is None:
+            raise MissingContact(contact_id)
+        self.soft_bounces[(tenant_id, contact_id)] += 1
+
+    def unsubscribe(self, tenant_id: str, contact_id: str, at: datetime, source: str) -> bool:
+        existing = self.get(tenant_id, contact_id)
+        if existing is None or existing.unsubscribed:
+            return False
+        self.contacts[(tenant_id, contact_id)] = replace(existing, unsubscribed=True)
+        self.unsubscribes[(tenant_id, contact_id)] = (at, source)
+        return True
 
 
 class FakeEventLog:
@@ -295,23 +481,53 @@ class FakeStepQueue:
 
 
 class FakeMailSender:
-    """Records delivered emails; fails the first `fail_times` attempts with ProviderError."""
+    """Records delivered emails (and, given a clock, when); fails the first `fail_times` attempts with ProviderError."""
 
-    def __init__(self, fail_times: int = 0) -> None:
+    def __init__(self, fail_times: int = 0, clock: FakeClock | None = None) -> None:
         self.sent: list[OutgoingEmail] = []
+        self.sent_at: list[datetime] = []
         self.attempts = 0
+        self.clock = clock
         self._failures_left = fail_times
+        self._successes_before_failing = 0
+
+    def fail_next(self, times: int, after: int = 0) -> None:
+        """The next `times` attempts fail, once `after` more attempts have succeeded."""
+        self._failures_left = times
+        self._successes_before_failing = after
+
+    def send(self, email: OutgoingEmail) -> str:
+        self.attempts += 1
+        if self._failures_left and self._successes_before_failing:
+            self._successes_before_failing -= 1
+        elif self._failures_left:
+            self._failures_left -= 1
+            raise ProviderError("provider throttled the request")
+        self.sent.append(email)
+        if self.clock is not None:
+            self.sent_at.append(self.clock.now())
+        return f"provider-{len(self.sent)}"
+
+
+class FakeWebhookCaller:
+    """Records each delivered POST as (url, body, idempotency key); fails the next `fail_next(n)` calls."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.calls: list[tuple[str, dict[str, Any], str]] = []
+        self.attempts = 0
+        self.status = status
+        self._failures_left = 0
 
     def fail_next(self, times: int) -> None:
         self._failures_left = times
 
-    def send(self, email: OutgoingEmail) -> str:
+    def post(self, url: str, body: dict[str, Any], idempotency_key: str) -> int:
         self.attempts += 1
         if self._failures_left:
             self._failures_left -= 1
-            raise ProviderError("provider throttled the request")
-        self.sent.append(email)
-        return f"provider-{len(self.sent)}"
+            raise WebhookError("receiver answered 503")
+        self.calls.append((url, dict(body), idempotency_key))
+        return self.status
 
 
 class FakeOnceOnly:
@@ -342,10 +558,31 @@ class World:
     mailer: FakeMailSender = field(default_factory=FakeMailSender)
     once: FakeOnceOnly = field(default_factory=FakeOnceOnly)
     event_log: FakeEventLog = field(default_factory=FakeEventLog)
+    webhooks: FakeWebhookCaller = field(default_factory=FakeWebhookCaller)
+    signer: LinkSigner | None = None
     sequences: FakeSequenceRepository = field(init=False)
+    delivered: int = field(default=0, init=False)  # how many queued orders deliver() has run so far
 
     def __post_init__(self) -> None:
         self.sequences = FakeSequenceRepository(self.enrollments)
+        if self.mailer.clock is None:
+            self.mailer.clock = self.clock
+
+    def deliver(self) -> list[DomainEvent]:
+        """The step worker: run every order queued since the last delivery, in queue order."""
+        happened: list[DomainEvent] = []
+        while self.delivered < len(self.queue.orders):
+            order = self.queue.orders[self.delivered]
+            self.delivered += 1
+            happened += run_step(self.step_ports(), order)
+        return happened
+
+    def tick(self) -> list[DomainEvent]:
+        """The scheduler runs and its orders are delivered, until nothing more is due."""
+        happened = self.deliver()
+        while dispatch_all_due(self.schedule_ports(), page_size=50, max_pages=10):
+            happened += self.deliver()
+        return happened
 
     def enroll_ports(self) -> EnrollPorts:
         return EnrollPorts(
@@ -357,8 +594,8 @@ class World:
             clock=self.clock,
         )
 
-    def send_ports(self) -> SendPorts:
-        return SendPorts(
+    def step_ports(self) -> StepPorts:
+        return StepPorts(
             contacts=self.contacts,
             sequences=self.sequences,
             enrollments=self.enrollments,
@@ -366,10 +603,15 @@ class World:
             once=self.once,
             bus=self.bus,
             clock=self.clock,
+            webhooks=self.webhooks,
+            signer=self.signer,
         )
 
     def schedule_ports(self) -> SchedulePorts:
         return SchedulePorts(enrollments=self.enrollments, queue=self.queue, clock=self.clock)
+
+    def tracking_ports(self) -> TrackingPorts:
+        return TrackingPorts(contacts=self.contacts, enrollments=self.enrollments, clock=self.clock)
 
     def given_sequence(self, document: SequenceDocument, version: int = 1, tenant_id: str = TENANT) -> StoredSequence:
         stored = StoredSequence(

@@ -1,43 +1,20 @@
-"""The enrollment state machine: plan_from folding waits, start, after_send, converted and exited."""
+"""The enrollment value: start, ending (completed / converted / exited) and the re-enrollment policy."""
 
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from builders import document, email, wait
-from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, NextStep, plan_from
+from builders import branch, document, email, sequence, wait, wait_until
+from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from fakes import T0, TENANT
-
-# -- plan_from ----------------------------------------------------------------------------------------------------
-
-
-def test_plan_from_an_email_step_is_due_now() -> None:
-    # Given the onboarding document, whose step 0 is an email / When planned from 0 / Then due at `now`
-    assert plan_from(document(), 0, T0) == NextStep(cursor=0, due_at=T0)
-
-
-def test_plan_from_folds_every_wait_before_the_next_email_into_its_due_time() -> None:
-    # Given email, wait 1d, wait 2h, wait 30m, email
-    doc = document(steps=[email("a"), wait("1d"), wait("2h"), wait("30m"), email("b")])
-    # When planned from the first wait / Then the cursor skips to the email and the waits add up
-    assert plan_from(doc, 1, T0) == NextStep(cursor=4, due_at=T0 + timedelta(days=1, hours=2, minutes=30))
-
-
-def test_plan_from_past_the_last_email_is_finished() -> None:
-    # Given a document ending on a wait / When planned from after the last email
-    doc = document(steps=[email("a"), wait("1d")])
-    # Then there is no next step: the cursor is past the end and nothing is due
-    assert plan_from(doc, 1, T0) == NextStep(cursor=2, due_at=None)
-    assert plan_from(doc, 2, T0) == NextStep(cursor=2, due_at=None)
-
 
 # -- start --------------------------------------------------------------------------------------------------------
 
 
-def test_start_positions_an_active_enrollment_at_the_first_email_due_now() -> None:
+def test_start_is_an_active_enrollment_at_the_first_instruction_due_now() -> None:
     # Given the onboarding sequence at version 3 / When a contact starts it
     enrollment = Enrollment.start(TENANT, "contact-1", document(), 3, T0)
-    # Then it is active, generation 1, at step 0, due now, pinned to version 3, watching the goal event
+    # Then it is active, generation 1, at instruction 0, due now, pinned to version 3, watching the goal event
     assert enrollment == Enrollment(
         tenant_id=TENANT,
         contact_id="contact-1",
@@ -49,93 +26,101 @@ def test_start_positions_an_active_enrollment_at_the_first_email_due_now() -> No
         due_at=T0,
         enrolled_at=T0,
         goal_event="upgraded",
+        step_started_at=T0,
+        waiting_for=None,
+        watch_events=(),
+        ended_at=None,
+        facts=Facts(),
     )
     assert enrollment.is_active
     assert enrollment.enrollment_id == "onboarding:contact-1:1"
 
 
-def test_start_of_a_sequence_opening_with_a_wait_is_due_after_it() -> None:
+def test_start_of_a_sequence_opening_with_a_wait_is_still_due_now_at_the_wait() -> None:
     # Given a sequence that waits an hour before its first email / When started
-    enrollment = Enrollment.start(TENANT, "c", document(steps=[wait("1h"), email("a")]), 1, T0)
-    # Then the cursor is on the email and it is due an hour later
-    assert (enrollment.cursor, enrollment.due_at) == (1, T0 + timedelta(hours=1))
+    enrollment = Enrollment.start(TENANT, "c", sequence(wait("1h"), email("a")), 1, T0)
+    # Then the engine looks at it at once (the wait itself puts it to sleep), from instruction 0
+    assert (enrollment.cursor, enrollment.due_at) == (0, T0)
 
 
-def test_start_without_a_goal_watches_no_event() -> None:
+def test_start_of_a_later_generation_names_it_in_the_enrollment_id() -> None:
+    enrollment = Enrollment.start(TENANT, "c", document(), 1, T0, generation=4)
+    assert (enrollment.generation, enrollment.enrollment_id) == (4, "onboarding:c:4")
+
+
+def test_start_without_a_goal_watches_no_goal_event() -> None:
     assert Enrollment.start(TENANT, "c", document(goal=None), 1, T0).goal_event is None
 
 
-# -- current_step -------------------------------------------------------------------------------------------------
-
-
-def test_current_step_is_the_email_at_the_cursor() -> None:
-    doc = document()
-    enrollment = Enrollment.start(TENANT, "c", doc, 1, T0)
-    assert enrollment.current_step(doc).id == "welcome"
-
-
-def test_current_step_refuses_a_cursor_on_a_wait() -> None:
-    # Given an enrollment whose cursor was (wrongly) left on a wait step / When asked for its step
-    doc = document()
-    misplaced = replace(Enrollment.start(TENANT, "c", doc, 1, T0), cursor=1)
-    # Then it refuses rather than send something
-    with pytest.raises(ValueError, match="non-email step 1"):
-        misplaced.current_step(doc)
-
-
-# -- after_send ---------------------------------------------------------------------------------------------------
-
-
-def test_after_send_moves_to_the_next_email_with_the_wait_applied() -> None:
-    # Given an enrollment at the welcome email, sent a day after it was due
-    doc = document()
-    enrollment = Enrollment.start(TENANT, "c", doc, 1, T0)
-    sent_at = T0 + timedelta(days=1)
-    # When the email went out
-    after = enrollment.after_send(doc, sent_at)
-    # Then it is at `tips` (step 2), due 2 days after the send, still active, and nothing else changed
-    assert (after.cursor, after.due_at, after.status) == (2, sent_at + timedelta(days=2), EnrollmentStatus.ACTIVE)
-    assert (after.generation, after.version, after.enrolled_at, after.goal_event) == (1, 1, T0, "upgraded")
-
-
-def test_after_send_of_back_to_back_emails_is_due_immediately() -> None:
-    doc = document(steps=[email("a"), email("b")])
-    after = Enrollment.start(TENANT, "c", doc, 1, T0).after_send(doc, T0)
-    assert (after.cursor, after.due_at, after.is_active) == (1, T0, True)
-
-
-@pytest.mark.parametrize(
-    "steps",
-    [[email("a")], [email("a"), wait("1d")]],
-    ids=["last-step-is-the-email", "only-a-wait-follows"],
-)
-def test_after_send_of_the_last_email_completes_the_enrollment(steps: list[dict[str, object]]) -> None:
-    # Given an enrollment at the last email (possibly followed only by a wait) / When it is sent
-    doc = document(steps=steps)
-    after = Enrollment.start(TENANT, "c", doc, 1, T0).after_send(doc, T0)
-    # Then it is completed: not active, nothing due, cursor past the end
-    assert (after.status, after.due_at, after.cursor) == (EnrollmentStatus.COMPLETED, None, len(steps))
-    assert not after.is_active
+def test_start_watches_the_events_steps_wait_for_or_branch_on_sorted_and_once() -> None:
+    # Given steps waiting for `paid`, and branches on `paid` and `visited` (one nested in a branch)
+    doc = sequence(
+        email("a"),
+        wait_until("paid", "1d"),
+        branch("b1", [branch("b2", [email("c")], event="visited")], event="paid"),
+        branch("b3", [email("d")], opened="a"),
+    )
+    # When started / Then it watches exactly those event types (not the opened test)
+    assert Enrollment.start(TENANT, "c", doc, 1, T0).watch_events == ("paid", "visited")
 
 
 # -- ending -------------------------------------------------------------------------------------------------------
 
 
-def test_converted_ends_the_enrollment_and_clears_its_due_time() -> None:
-    enrollment = Enrollment.start(TENANT, "c", document(), 1, T0)
-    converted = enrollment.converted()
-    assert (converted.status, converted.due_at, converted.is_active) == (EnrollmentStatus.CONVERTED, None, False)
-    assert converted.cursor == enrollment.cursor
-
-
-def test_exited_ends_the_enrollment_and_clears_its_due_time() -> None:
-    exited = Enrollment.start(TENANT, "c", document(), 1, T0).exited()
-    assert (exited.status, exited.due_at, exited.is_active) == (EnrollmentStatus.EXITED, None, False)
+@pytest.mark.parametrize(
+    ("end", "status"),
+    [
+        (lambda e, now: e.converted(now), EnrollmentStatus.CONVERTED),
+        (lambda e, now: e.exited(now), EnrollmentStatus.EXITED),
+        (lambda e, now: e.ended(EnrollmentStatus.COMPLETED, now), EnrollmentStatus.COMPLETED),
+    ],
+    ids=["converted", "exited", "completed"],
+)
+def test_ending_stamps_the_time_and_clears_due_and_waiting(end: object, status: EnrollmentStatus) -> None:
+    # Given an enrollment waiting for an event at instruction 3
+    enrollment = replace(Enrollment.start(TENANT, "c", document(), 1, T0), cursor=3, waiting_for="paid")
+    # When it ends an hour later
+    ended = end(enrollment, T0 + timedelta(hours=1))  # type: ignore[operator]
+    # Then it is no longer active, nothing is due or awaited, the end is stamped, and the cursor stays
+    assert (ended.status, ended.is_active, ended.due_at, ended.waiting_for) == (status, False, None, None)
+    assert (ended.ended_at, ended.cursor) == (T0 + timedelta(hours=1), 3)
 
 
 def test_transitions_return_new_values_and_leave_the_original_untouched() -> None:
+    enrollment = Enrollment.start(TENANT, "c", document(), 1, T0)
+    enrollment.converted(T0)
+    enrollment.exited(T0)
+    assert (enrollment.status, enrollment.due_at, enrollment.ended_at) == (EnrollmentStatus.ACTIVE, T0, None)
+
+
+# -- re-enrollment --------------------------------------------------------------------------------------------------
+
+
+def test_reenrollment_is_allowed_only_once_the_policy_duration_has_passed_since_the_end() -> None:
+    # Given a sequence re-enrolling after 30d, and an enrollment that completed at T0
+    doc = document(reenroll="after 30d")
+    ended = Enrollment.start(TENANT, "c", doc, 1, T0 - timedelta(days=5)).ended(EnrollmentStatus.COMPLETED, T0)
+    # Then it may not re-enroll a second before 30 days, and may from exactly 30 days on
+    assert not ended.may_reenroll(doc, T0 + timedelta(days=30) - timedelta(seconds=1))
+    assert ended.may_reenroll(doc, T0 + timedelta(days=30))
+    assert ended.may_reenroll(doc, T0 + timedelta(days=400))
+
+
+def test_an_active_enrollment_never_reenrolls() -> None:
+    doc = document(reenroll="after 1d")
+    assert not Enrollment.start(TENANT, "c", doc, 1, T0).may_reenroll(doc, T0 + timedelta(days=99))
+
+
+def test_a_sequence_that_never_reenrolls_keeps_ended_enrollments_ended() -> None:
+    # Given the default policy (never) and a converted enrollment / Then even years later it may not re-enroll
     doc = document()
-    enrollment = Enrollment.start(TENANT, "c", doc, 1, T0)
-    enrollment.after_send(doc, T0)
-    enrollment.converted()
-    assert (enrollment.cursor, enrollment.status, enrollment.due_at) == (0, EnrollmentStatus.ACTIVE, T0)
+    assert doc.reenroll == "never"
+    converted = Enrollment.start(TENANT, "c", doc, 1, T0).converted(T0)
+    assert not converted.may_reenroll(doc, T0 + timedelta(days=3650))
+
+
+@pytest.mark.parametrize(
+    ("policy", "after"), [("never", None), ("after 30d", timedelta(days=30)), (" after 2w ", timedelta(weeks=2))]
+)
+def test_the_reenroll_policy_reads_as_a_duration(policy: str, after: timedelta | None) -> None:
+    assert document(reenroll=policy).reenroll_after == after

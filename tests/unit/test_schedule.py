@@ -1,5 +1,6 @@
 """The scheduler: dispatch_due queues what is due (leasing it first) and dispatch_all_due pages through it all."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from builders import document, email, wait
@@ -11,8 +12,10 @@ WAIT_FIRST = document(steps=[wait("1h"), email("hello")])
 
 
 def _enrolled(world: World, contact_id: str, at: datetime) -> Enrollment:
-    """An enrollment whose first email is due an hour after `at`."""
-    enrollment = Enrollment.start(TENANT, contact_id, WAIT_FIRST, 1, at)
+    """An enrollment sleeping at the email (instruction 1) after a 1-hour wait that started at `at`."""
+    enrollment = replace(
+        Enrollment.start(TENANT, contact_id, WAIT_FIRST, 1, at), cursor=1, due_at=at + timedelta(hours=1)
+    )
     assert world.enrollments.create(enrollment)
     return enrollment
 
@@ -23,7 +26,7 @@ def test_only_enrollments_due_by_now_are_queued(world: World) -> None:
     on_time = _enrolled(world, "on-time", T0 - timedelta(hours=1))
     _enrolled(world, "later", T0 - timedelta(minutes=59))
     converted = _enrolled(world, "converted", T0 - timedelta(hours=2))
-    assert world.enrollments.replace(converted, converted.converted())
+    assert world.enrollments.replace(converted, converted.converted(T0 - timedelta(minutes=5)))
     # When the scheduler runs
     dispatched = dispatch_due(world.enrollments, world.queue, world.clock)
     # Then exactly the two active ones due by now are queued, at their email step
@@ -37,11 +40,12 @@ def test_a_dispatched_enrollment_is_leased_so_an_immediate_second_run_queues_not
     dispatch_due(world.enrollments, world.queue, world.clock)
     # When the scheduler runs again right away
     again = dispatch_due(world.enrollments, world.queue, world.clock)
-    # Then nothing more is queued, and the enrollment is leased until now + SEND_LEASE
+    # Then nothing more is queued: the lease moved its index entry to now + SEND_LEASE (its due_at stays)
     assert again == Dispatched(read=0, queued=0)
     assert len(world.queue.orders) == 1
-    stored = world.enrollments.get(TENANT, enrollment.contact_id, enrollment.sequence_id)
-    assert stored.due_at == T0 + SEND_LEASE  # type: ignore[union-attr]
+    key = (TENANT, enrollment.contact_id, enrollment.sequence_id)
+    assert world.enrollments.index_at(*key) == world.enrollments.leased_until(*key) == T0 + SEND_LEASE
+    assert world.enrollments.get(*key).due_at == enrollment.due_at  # type: ignore[union-attr]
 
 
 def test_a_send_that_never_finished_is_offered_again_when_its_lease_runs_out(world: World) -> None:
@@ -116,7 +120,7 @@ class _RacingStore(FakeEnrollmentStore):
         page = super().due(now, limit)
         for enrollment in page:
             if enrollment.contact_id == self.stolen:
-                assert super().lease(enrollment, now + SEND_LEASE)
+                assert super().lease(enrollment, now, now + SEND_LEASE)
         return page
 
 

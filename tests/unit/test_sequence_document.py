@@ -3,8 +3,28 @@
 from typing import Any
 
 import pytest
-from builders import document, document_data, email, wait
+from builders import (
+    branch,
+    document,
+    document_data,
+    email,
+    exit_step,
+    split,
+    update_attribute,
+    variant,
+    wait,
+    wait_until,
+    webhook,
+)
 from emailseq.domain.sequence import EmailStep, SequenceDocument, Trigger, WaitStep
+from emailseq.domain.steps import (
+    BranchStep,
+    ExitStep,
+    SplitStep,
+    UpdateAttributeStep,
+    WaitUntilStep,
+    WebhookStep,
+)
 from pydantic import ValidationError
 
 
@@ -192,11 +212,12 @@ def test_canonical_writes_waits_as_durations_and_leaves_out_unset_fields() -> No
     doc = document(goal=None, steps=[email("a"), wait("48h"), email("b")])
     # When turned into its canonical data
     canonical = doc.canonical()
-    # Then the wait is the shortest duration, no `kind` or unset field appears, and `where` is explicit
+    # Then the wait is the shortest duration, no `kind` or unset field appears; `where` and `reenroll` are explicit
     assert canonical == {
         "id": "onboarding",
         "name": "Onboarding",
         "trigger": {"event": "signed_up", "where": {}},
+        "reenroll": "never",
         "steps": [
             {"id": "a", "email": {"subject": "Hello", "html": "<p>Hello</p>"}},
             {"wait": "2d"},
@@ -268,3 +289,164 @@ def test_a_fractional_second_wait_is_rejected(fractional: float) -> None:
     # When validated / Then it is refused (a stored document must read back exactly as applied)
     with pytest.raises(ValidationError, match="whole number of seconds"):
         document(steps=[email("a"), wait(fractional), email("b")])
+
+
+# -- the engine's step kinds --------------------------------------------------------------------------------------
+
+EVERY_KIND = [
+    email("welcome"),
+    wait("1d"),
+    wait_until("paid", "3d"),
+    branch("paid-yet", [email("thanks")], [email("reminder"), exit_step()], event="paid"),
+    split("subject-test", variant("a", [email("subject-a")], weight=3), variant("b", [email("subject-b")])),
+    update_attribute("tag", stage="onboarded", score=3, vip=False, note=None),
+    webhook("crm", body={"stage": "onboarded"}),
+]
+
+
+def test_every_step_kind_parses_into_its_typed_step() -> None:
+    # Given a document using every step kind / When validated
+    doc = document(steps=EVERY_KIND)
+    # Then each step has its type, nested steps included, in document order
+    assert [type(step) for step in doc.steps] == [
+        EmailStep,
+        WaitStep,
+        WaitUntilStep,
+        BranchStep,
+        SplitStep,
+        UpdateAttributeStep,
+        WebhookStep,
+    ]
+    assert [step.id for step in doc.email_steps()] == ["welcome", "thanks", "reminder", "subject-a", "subject-b"]
+    assert isinstance(doc.steps[3].branch.else_[1], ExitStep)  # type: ignore[union-attr]
+    assert [(v.name, v.weight) for v in doc.steps[4].split] == [("a", 3), ("b", 1)]  # type: ignore[union-attr]
+    assert doc.steps[2].wait_until.timeout.days == 3  # type: ignore[union-attr]
+
+
+def test_a_document_with_every_kind_survives_its_canonical_form() -> None:
+    doc = document(steps=EVERY_KIND)
+    again = SequenceDocument.model_validate(doc.canonical())
+    assert (again, again.content_hash()) == (doc, doc.content_hash())
+
+
+def test_watched_events_are_what_steps_wait_for_or_branch_on_anywhere() -> None:
+    doc = document(
+        steps=[*EVERY_KIND, split("s", variant("x", [branch("inner", [], event="visited")]), variant("y", []))]
+    )
+    assert doc.watched_events() == ["paid", "visited"]
+
+
+def test_an_email_only_inside_a_branch_counts_as_the_sequences_email() -> None:
+    doc = document(steps=[wait("1d"), branch("b", [email("only")], event="paid")])
+    assert [step.id for step in doc.email_steps()] == ["only"]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [{}, {"opened": "welcome", "event": "paid"}, {"attribute": {}}, {"attribute": {"a": 1, "b": 2}}],
+    ids=["none", "two", "empty-attribute", "two-attributes"],
+)
+def test_a_branch_condition_needs_exactly_one_test(condition: dict[str, Any]) -> None:
+    data = document_data(steps=[email("welcome"), {"id": "b", "branch": {"if": condition, "then": []}}])
+    assert _errors(data)
+
+
+@pytest.mark.parametrize("test", ["opened", "clicked"])
+def test_a_branch_on_an_email_that_does_not_exist_is_rejected(test: str) -> None:
+    data = document_data(steps=[email("welcome"), {"id": "pause", "wait": "1d"}, branch("b", [], **{test: "pause"})])
+    (error,) = _errors(data)
+    assert "branch 'b' tests 'pause', which is not an email step" in error["msg"]
+
+
+def test_step_ids_must_be_unique_across_nesting() -> None:
+    data = document_data(steps=[email("hello"), branch("b", [email("hello")], event="paid")])
+    (error,) = _errors(data)
+    assert "repeated: hello" in error["msg"]
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        [variant("a", [], weight=0), variant("b", [], weight=0)],
+        [variant("a", []), variant("a", [])],
+        [variant("a", [])],
+        [variant("a", [], weight=10_001), variant("b", [])],
+        [variant("a", [], weight=-1), variant("b", [])],
+    ],
+    ids=["all-weights-zero", "duplicate-names", "one-variant", "weight-too-large", "negative-weight"],
+)
+def test_a_bad_split_is_rejected(variants: list[dict[str, Any]]) -> None:
+    assert _errors(document_data(steps=[email("welcome"), split("s", *variants)]))
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        {"id": "w", "webhook": {"url": "ftp://example.com/x"}},
+        {"id": "w", "webhook": {"url": "not a url"}},
+        {"webhook": {"url": "https://example.com/x"}},
+        {"update_attribute": {}},
+        {"update_attribute": {"1bad": "x"}},
+        {"update_attribute": {"plan": ["a", "list"]}},
+        {"exit": False},
+        {"wait_until": {"event": "paid", "timeout": "0s"}},
+        {"wait_until": {"event": "has space", "timeout": "1d"}},
+        {"wait_until": {"event": "paid"}},
+    ],
+    ids=[
+        "webhook-ftp",
+        "webhook-not-a-url",
+        "webhook-without-id",
+        "update-nothing",
+        "update-bad-name",
+        "update-non-scalar",
+        "exit-false",
+        "wait-until-zero-timeout",
+        "wait-until-bad-event",
+        "wait-until-no-timeout",
+    ],
+)
+def test_a_malformed_step_of_the_new_kinds_is_rejected(step: dict[str, Any]) -> None:
+    errors = _errors(document_data(steps=[email("welcome"), step]))
+    assert all(e["loc"][:2] == ("steps", 1) for e in errors)
+
+
+# -- send window and re-enrollment ----------------------------------------------------------------------------------
+
+
+def test_a_send_window_defaults_to_every_day_in_utc() -> None:
+    doc = document(send_window={"from": "09:00", "to": "17:00"})
+    assert doc.send_window is not None
+    assert (doc.send_window.days, doc.send_window.timezone) == (
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        "UTC",
+    )
+    assert doc.canonical()["send_window"] == {
+        "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        "from": "09:00",
+        "to": "17:00",
+        "timezone": "UTC",
+    }
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"from": "09:00", "to": "17:00", "timezone": "Mars/Olympus_Mons"},
+        {"from": "17:00", "to": "09:00"},
+        {"from": "09:00", "to": "09:00"},
+        {"from": "09:00", "to": "17:00", "days": []},
+        {"from": "09:00", "to": "17:00", "days": ["monday"]},
+        {"from": "9am", "to": "17:00"},
+    ],
+    ids=["unknown-zone", "across-midnight", "empty", "no-days", "bad-day", "bad-time"],
+)
+def test_a_bad_send_window_is_rejected(window: dict[str, Any]) -> None:
+    errors = _errors(document_data(send_window=window))
+    assert all(e["loc"][0] == "send_window" for e in errors)
+
+
+@pytest.mark.parametrize("policy", ["sometimes", "after", "after soon", "after -1d", "every 30d"])
+def test_a_bad_reenroll_policy_is_rejected(policy: str) -> None:
+    errors = _errors(document_data(reenroll=policy))
+    assert [e["loc"] for e in errors] == [("reenroll",)]

@@ -1,7 +1,7 @@
 """Sandboxed Jinja templates: the context a template sees, rendering, and the apply-time check of every template."""
 
 import pytest
-from builders import contact, document, email, wait
+from builders import branch, contact, document, email, split, variant, wait
 from emailseq.domain.errors import InvalidInput
 from emailseq.domain.ports import Contact
 from emailseq.rendering.templates import check_templates, contact_context, render
@@ -118,3 +118,17 @@ def test_a_template_using_a_custom_attribute_passes_the_check_and_renders_it_for
     # And for a contact with the attribute it renders the value
     real = Contact(tenant_id="t", contact_id="c", email="bo@example.com", attributes={"plan": "pro"})
     assert render(source, contact_context(real), html=False) == "PRO plan"
+
+
+@pytest.mark.parametrize("nest", ["branch", "split"])
+def test_a_broken_template_nested_in_a_branch_or_split_is_rejected_at_apply_time(nest: str) -> None:
+    # Given a broken template in an email inside a branch (or a split)
+    broken = email("inner", subject="Hi {{ contact.first_name ")
+    if nest == "branch":
+        nested = branch("b", [broken], event="paid")
+    else:
+        nested = split("s", variant("a", [broken]), variant("b", []))
+    doc = document(steps=[email("welcome"), nested])
+    # When the templates are checked / Then it is invalid input naming the inner step
+    with pytest.raises(InvalidInput, match="inner"):
+        check_templates(doc)

@@ -5,12 +5,13 @@ from functools import cache
 
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
-from emailseq.dal.clock import SystemClock
 from emailseq.dal.contacts import DynamoContactRepository
 from emailseq.dal.event_log import DynamoEventLog
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.domain.ports import Clock, ContactRepository, EventBus, EventLog, SequenceRepository
-from emailseq.settings import ApiSettings
+from emailseq.logic.enroll import EnrollPorts
+from emailseq.settings import ApiSettings, EnrollerSettings
+from emailseq.wiring import clock_for, enroll_ports
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,26 @@ class ApiPorts:
 
 
 @cache
+def enroll_ports_for_api() -> EnrollPorts:
+    settings = ApiSettings()
+    if settings.send_queue_url is None:
+        raise RuntimeError("EMAILSEQ_SEND_QUEUE_URL is not configured for this function")
+    return enroll_ports(
+        EnrollerSettings(
+            table_name=settings.table_name,
+            bus_name=settings.bus_name,
+            send_queue_url=settings.send_queue_url,
+            clock_offset_seconds=settings.clock_offset_seconds,
+            clock_offset_parameter=settings.clock_offset_parameter,
+        )
+    )
+
+
+@cache
 def api_ports() -> ApiPorts:
     settings = ApiSettings()
     db = client("dynamodb")
-    clock = SystemClock(settings.clock_offset_seconds)
+    clock = clock_for(settings)
     return ApiPorts(
         sequences=DynamoSequenceRepository(db, settings.table_name),
         contacts=DynamoContactRepository(db, settings.table_name),

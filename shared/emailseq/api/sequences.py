@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from emailseq.api.deps import ApiPorts, api_ports
 from emailseq.api.principal import Caller, Editor
 from emailseq.domain.errors import InvalidInput, NotFound
-from emailseq.domain.ports import StoredSequence
+from emailseq.domain.ports import StepCounts, StoredSequence
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.logic.sequences import apply_sequence
 
@@ -32,6 +32,7 @@ class StepReport(BaseModel):
     sent: int
     opened: int = 0
     clicked: int = 0
+    unsubscribed: int = 0
 
 
 class ReportOut(BaseModel):
@@ -78,15 +79,21 @@ def get_report(sequence_id: SequenceId, caller: Caller, ports: Ports) -> ReportO
     if stored is None:
         raise NotFound("sequence", sequence_id)
     counts = ports.sequences.counts(caller.tenant_id, sequence_id)
-    steps = [
-        StepReport(id=step.id, sent=counts.steps[step.id].sent if step.id in counts.steps else 0)
-        for step in stored.document.email_steps()
-    ]
+    steps = [_step_report(step.id, counts.steps.get(step.id)) for step in stored.document.email_steps()]
     return ReportOut(
         sequence_id=sequence_id,
         enrolled=counts.enrolled,
         completed=counts.completed,
         converted=counts.converted,
         exited=counts.exited,
+        unsubscribed=sum(step.unsubscribed for step in steps),
         steps=steps,
+    )
+
+
+def _step_report(step_id: str, counts: StepCounts | None) -> StepReport:
+    if counts is None:
+        return StepReport(id=step_id, sent=0)
+    return StepReport(
+        id=step_id, sent=counts.sent, opened=counts.opened, clicked=counts.clicked, unsubscribed=counts.unsubscribed
     )

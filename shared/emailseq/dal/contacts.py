@@ -1,11 +1,12 @@
 """Contacts: a profile item per contact and an email → contact pointer, both keyed under the tenant."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from emailseq.dal.items import from_item, tenant_key, to_item, values
+from emailseq.dal.items import from_item, iso, tenant_key, to_item, values
 from emailseq.domain.messages import ContactData
 from emailseq.domain.ports import Contact
 
@@ -37,6 +38,41 @@ class DynamoContactRepository:
     def upsert(self, tenant_id: str, data: ContactData) -> Contact:
         existing = self.find_by_email(tenant_id, data.email) or self._create(tenant_id, data)
         return self._update(existing, data)
+
+    def set_attributes(self, tenant_id: str, contact_id: str, given: dict[str, Any]) -> None:
+        names = {f"#a{i}": name for i, name in enumerate(given)}
+        self._db.update_item(
+            TableName=self._table,
+            Key=to_item({"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": "PROFILE"}),
+            UpdateExpression="SET " + ", ".join(f"attributes.#a{i} = :a{i}" for i in range(len(given))),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values({f":a{i}": value for i, value in enumerate(given.values())}),
+        )
+
+    def unsubscribe(self, tenant_id: str, contact_id: str, at: datetime, source: str) -> bool:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=to_item({"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": "PROFILE"}),
+                UpdateExpression="SET unsubscribed_at = :at, unsubscribe_source = :source",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(unsubscribed_at)",
+                ExpressionAttributeValues=values({":at": iso(at), ":source": source}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def count_soft_bounce(self, tenant_id: str, contact_id: str) -> None:
+        self._db.update_item(
+            TableName=self._table,
+            Key=to_item({"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": "PROFILE"}),
+            UpdateExpression="ADD soft_bounces :one",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=values({":one": 1}),
+        )
 
     def _create(self, tenant_id: str, data: ContactData) -> Contact:
         contact_id = uuid.uuid4().hex
@@ -107,4 +143,5 @@ def _contact(row: dict[str, Any]) -> Contact:
         last_name=row.get("last_name"),
         timezone=row.get("timezone"),
         attributes=dict(row.get("attributes", {})),
+        unsubscribed=bool(row.get("unsubscribed_at")),
     )

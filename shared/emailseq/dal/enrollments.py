@@ -1,19 +1,19 @@
-"""Enrollments: one item per (contact, sequence) under the contact's partition, indexed by due time."""
+"""Enrollments: one item per (contact, sequence) under the contact's partition, indexed by when it is due.
+
+State changes are conditional updates on (status, cursor, generation), so a stale writer loses; the facts sets
+(opened, clicked, events) are only ever added to, by other writers, and never overwritten by state changes.
+"""
 
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from emailseq.dal.due_index import due_keys, index_attributes
-from emailseq.dal.items import from_item, iso, parse_iso, tenant_key, to_item, values
+from emailseq.dal.enrollment_items import KEY, counter, enrollment, key, state, transact
+from emailseq.dal.items import from_item, iso, tenant_key, to_item, values
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus
 
-_END_COUNTERS = {
-    EnrollmentStatus.COMPLETED: "completed",
-    EnrollmentStatus.CONVERTED: "converted",
-    EnrollmentStatus.EXITED: "exited",
-}
+_AT_CURSOR = "#s = :active AND #c = :cursor AND generation = :generation"
+_FACT_COUNTERS = {"opened": "opened", "clicked": "clicked", "unsubscribed": "unsubscribed"}
 
 
 class DynamoEnrollmentStore:
@@ -21,25 +21,22 @@ class DynamoEnrollmentStore:
         self._db = dynamodb
         self._table = table
 
-    def create(self, enrollment: Enrollment) -> bool:
-        return self._transact(
-            [
-                {
-                    "Put": {
-                        "TableName": self._table,
-                        "Item": to_item(_item(enrollment)),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                },
-                _count(self._table, enrollment, "STATS", "enrolled"),
-            ]
-        )
+    def create(self, fresh: Enrollment, replacing: Enrollment | None = None) -> bool:
+        item = {**key(fresh), **state(fresh), **_identity(fresh)}
+        put: dict[str, Any] = {"TableName": self._table, "Item": to_item(item)}
+        if replacing is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "generation = :generation AND #status <> :active"
+            put["ExpressionAttributeNames"] = {"#status": "status"}
+            put["ExpressionAttributeValues"] = values({":generation": replacing.generation, ":active": "active"})
+        return transact(self._db, [{"Put": put}, counter(self._table, fresh, "STATS", "enrolled")])
 
     def get(self, tenant_id: str, contact_id: str, sequence_id: str) -> Enrollment | None:
         response = self._db.get_item(
-            TableName=self._table, Key=to_item(_key(tenant_id, contact_id, sequence_id)), ConsistentRead=True
+            TableName=self._table, Key=to_item(KEY(tenant_id, contact_id, sequence_id)), ConsistentRead=True
         )
-        return _enrollment(from_item(response["Item"])) if "Item" in response else None
+        return enrollment(from_item(response["Item"])) if "Item" in response else None
 
     def for_contact(self, tenant_id: str, contact_id: str) -> list[Enrollment]:
         response = self._db.query(
@@ -50,143 +47,122 @@ class DynamoEnrollmentStore:
                 {":pk": tenant_key(tenant_id, "CONTACT", contact_id), ":prefix": "ENROLLMENT#"}
             ),
         )
-        return [_enrollment(from_item(item)) for item in response["Items"]]
+        return [enrollment(from_item(item)) for item in response["Items"]]
 
     def replace(self, before: Enrollment, after: Enrollment, sent_step: str | None = None) -> bool:
-        writes = [
+        fields = state(after)
+        # Going to sleep for an event that has meanwhile been recorded would never wake: the write is refused.
+        awaited = " AND NOT contains(facts_events, :awaited)" if after.waiting_for else ""
+        removed = [
+            name
+            for name in ("due_at", "due_pk", "due_sk", "waiting_for", "ended_at", "step_started_at")
+            if name not in fields
+        ] + ["leased_until"]
+        names = {f"#{i}": name for i, name in enumerate(fields)}
+        update = "SET " + ", ".join(f"#{i} = :{i}" for i in range(len(fields))) + " REMOVE " + ", ".join(removed)
+        given = {f":{i}": value for i, value in enumerate(fields.values())}
+        writes: list[dict[str, Any]] = [
             {
-                "Put": {
+                "Update": {
                     "TableName": self._table,
-                    "Item": to_item(_item(after)),
-                    "ConditionExpression": "#status = :active AND #cursor = :cursor AND generation = :generation",
-                    "ExpressionAttributeNames": {"#status": "status", "#cursor": "cursor"},
+                    "Key": to_item(key(before)),
+                    "UpdateExpression": update,
+                    "ConditionExpression": "#s = :was AND #c = :cursor AND generation = :generation" + awaited,
+                    "ExpressionAttributeNames": {**names, "#s": "status", "#c": "cursor"},
                     "ExpressionAttributeValues": values(
                         {
-                            ":active": before.status.value,
+                            **given,
+                            ":was": before.status.value,
                             ":cursor": before.cursor,
                             ":generation": before.generation,
+                            **({":awaited": after.waiting_for} if after.waiting_for else {}),
                         }
                     ),
                 }
             }
         ]
         if sent_step is not None:
-            writes.append(_count(self._table, after, f"STATS#STEP#{sent_step}", "sent", step_id=sent_step))
-        if after.status in _END_COUNTERS and after.status is not before.status:
-            writes.append(_count(self._table, after, "STATS", _END_COUNTERS[after.status]))
-        return self._transact(writes)
+            writes.append(counter(self._table, after, f"STATS#STEP#{sent_step}", "sent", step_id=sent_step))
+        if after.status is not before.status and after.status is not EnrollmentStatus.ACTIVE:
+            writes.append(counter(self._table, after, "STATS", after.status.value))
+        return transact(self._db, writes)
 
     def due(self, now: datetime, limit: int) -> list[Enrollment]:
         keys = due_keys(self._db, self._table, now, limit)
-        if not keys:
-            return []
         found: list[Enrollment] = []
         for start in range(0, len(keys), 100):
             response = self._db.batch_get_item(
                 RequestItems={
-                    self._table: {
-                        "Keys": [to_item(key) for key in keys[start : start + 100]],
-                        "ConsistentRead": True,
-                    }
+                    self._table: {"Keys": [to_item(k) for k in keys[start : start + 100]], "ConsistentRead": True}
                 }
             )
-            rows = [from_item(item) for item in response["Responses"].get(self._table, [])]
-            found += [_enrollment(row) for row in rows if row["status"] == EnrollmentStatus.ACTIVE.value]
-        return [e for e in found if e.due_at is not None and e.due_at <= now]
+            found += [enrollment(from_item(item)) for item in response["Responses"].get(self._table, [])]
+        return [e for e in found if e.is_active and e.due_at is not None and e.due_at <= now]
 
-    def lease(self, enrollment: Enrollment, until: datetime) -> bool:
-        if enrollment.due_at is None:
-            return False
-        key = _key(enrollment.tenant_id, enrollment.contact_id, enrollment.sequence_id)
-        index = index_attributes(key["pk"], key["sk"], until)
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key=to_item(key),
-                UpdateExpression="SET due_at = :until, due_pk = :due_pk, due_sk = :due_sk",
-                ConditionExpression="#status = :active AND #cursor = :cursor AND due_at = :seen",
-                ExpressionAttributeNames={"#status": "status", "#cursor": "cursor"},
-                ExpressionAttributeValues=values(
-                    {
-                        ":until": iso(until),
-                        ":due_pk": index["due_pk"],
-                        ":due_sk": index["due_sk"],
-                        ":active": EnrollmentStatus.ACTIVE.value,
-                        ":cursor": enrollment.cursor,
-                        ":seen": iso(enrollment.due_at),
-                    }
-                ),
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+    def lease(self, leased: Enrollment, now: datetime, until: datetime) -> bool:
+        # The index entry moves to `until`; due_at stays, so the worker can still tell a due order from an early one.
+        index = index_attributes(key(leased)["pk"], key(leased)["sk"], until)
+        return self._update(
+            leased,
+            "SET leased_until = :until, due_pk = :due_pk, due_sk = :due_sk",
+            "attribute_not_exists(leased_until) OR leased_until <= :now",
+            {":until": iso(until), ":now": iso(now), **{f":{k}": v for k, v in index.items()}},
+        )
 
-    def _transact(self, writes: list[dict[str, Any]]) -> bool:
-        try:
-            self._db.transact_write_items(TransactItems=writes)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "TransactionCanceledException":
-                reasons = error.response.get("CancellationReasons", [])
-                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons) or not reasons:
-                    return False
-            raise
-        return True
+    def wake(self, sleeping: Enrollment, at: datetime) -> bool:
+        index = index_attributes(key(sleeping)["pk"], key(sleeping)["sk"], at)
+        return self._update(
+            sleeping,
+            "SET due_at = :at, due_pk = :due_pk, due_sk = :due_sk REMOVE leased_until",
+            "waiting_for = :waiting",
+            {":at": iso(at), ":waiting": sleeping.waiting_for, **{f":{k}": v for k, v in index.items()}},
+        )
 
+    def record_fact(self, seen: Enrollment, fact: str, value: str) -> bool:
+        writes: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self._table,
+                    "Key": to_item(key(seen)),
+                    "UpdateExpression": f"ADD facts_{fact} :value",
+                    "ConditionExpression": f"generation = :generation AND NOT contains(facts_{fact}, :one)",
+                    "ExpressionAttributeValues": {
+                        **values({":generation": seen.generation, ":one": value}),
+                        ":value": {"SS": [value]},
+                    },
+                }
+            }
+        ]
+        if fact in _FACT_COUNTERS:
+            writes.append(counter(self._table, seen, f"STATS#STEP#{value}", _FACT_COUNTERS[fact], step_id=value))
+        return transact(self._db, writes)
 
-def _key(tenant_id: str, contact_id: str, sequence_id: str) -> dict[str, str]:
-    return {"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": f"ENROLLMENT#{sequence_id}"}
-
-
-def _item(enrollment: Enrollment) -> dict[str, Any]:
-    key = _key(enrollment.tenant_id, enrollment.contact_id, enrollment.sequence_id)
-    indexed = index_attributes(key["pk"], key["sk"], enrollment.due_at) if enrollment.due_at else {}
-    return {
-        **key,
-        **indexed,
-        "tenant_id": enrollment.tenant_id,
-        "contact_id": enrollment.contact_id,
-        "sequence_id": enrollment.sequence_id,
-        "version": enrollment.version,
-        "generation": enrollment.generation,
-        "cursor": enrollment.cursor,
-        "status": enrollment.status.value,
-        "due_at": iso(enrollment.due_at) if enrollment.due_at else None,
-        "enrolled_at": iso(enrollment.enrolled_at),
-        "goal_event": enrollment.goal_event,
-    }
-
-
-def _enrollment(row: dict[str, Any]) -> Enrollment:
-    return Enrollment(
-        tenant_id=row["tenant_id"],
-        contact_id=row["contact_id"],
-        sequence_id=row["sequence_id"],
-        version=row["version"],
-        generation=row["generation"],
-        cursor=row["cursor"],
-        status=EnrollmentStatus(row["status"]),
-        due_at=parse_iso(row["due_at"]) if row.get("due_at") else None,
-        enrolled_at=parse_iso(row["enrolled_at"]),
-        goal_event=row.get("goal_event"),
-    )
-
-
-def _count(table: str, enrollment: Enrollment, sk: str, counter: str, **extra: str) -> dict[str, Any]:
-    assignments = "".join(f", {name} = :{name}" for name in extra)
-    return {
-        "Update": {
-            "TableName": table,
-            "Key": to_item({"pk": tenant_key(enrollment.tenant_id, "SEQ", enrollment.sequence_id), "sk": sk}),
-            "UpdateExpression": f"ADD #counter :one SET sequence_id = :sequence{assignments}",
-            "ExpressionAttributeNames": {"#counter": counter},
-            "ExpressionAttributeValues": values(
+    def _update(self, target: Enrollment, update: str, condition: str, given: dict[str, Any]) -> bool:
+        return transact(
+            self._db,
+            [
                 {
-                    ":one": 1,
-                    ":sequence": enrollment.sequence_id,
-                    **{f":{name}": value for name, value in extra.items()},
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": to_item(key(target)),
+                        "UpdateExpression": update,
+                        "ConditionExpression": f"{_AT_CURSOR} AND ({condition})",
+                        "ExpressionAttributeNames": {"#s": "status", "#c": "cursor"},
+                        "ExpressionAttributeValues": values(
+                            {**given, ":active": "active", ":cursor": target.cursor, ":generation": target.generation}
+                        ),
+                    }
                 }
-            ),
-        }
+            ],
+        )
+
+
+def _identity(fresh: Enrollment) -> dict[str, Any]:
+    return {
+        "tenant_id": fresh.tenant_id,
+        "contact_id": fresh.contact_id,
+        "sequence_id": fresh.sequence_id,
+        "enrolled_at": iso(fresh.enrolled_at),
+        "goal_event": fresh.goal_event,
+        "watch_events": list(fresh.watch_events) or None,
     }

@@ -1,24 +1,77 @@
 """SES v2 as the mail provider: the raw MIME message we build, so every header is ours."""
 
+from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from emailseq.dal.ses_feedback import send_tags
+from emailseq.domain.errors import ProviderError, ProviderPermanentError, ProviderTemporaryError
 from emailseq.domain.ports import Clock, OutgoingEmail
 from emailseq.rendering.message import build_mime
 
 
+@dataclass(frozen=True)
+class MessageArchive:
+    """Every sent message as it left (raw MIME) in S3, for `view sent message` and compliance."""
+
+    s3: Any
+    bucket: str
+
+    def keep(self, email: OutgoingEmail, message_id: str, raw: bytes) -> None:
+        key = f"messages/{email.tenant_id or '_'}/{message_id}.eml"
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=raw, ContentType="message/rfc822")
+
+
 class SesMailSender:
-    def __init__(self, sesv2: Any, sender: str, clock: Clock, configuration_set: str | None = None) -> None:
+    def __init__(
+        self,
+        sesv2: Any,
+        sender: str,
+        clock: Clock,
+        configuration_set: str | None = None,
+        archive: MessageArchive | None = None,
+    ) -> None:
         self._ses = sesv2
         self._sender = sender
         self._clock = clock
         self._configuration_set = configuration_set
+        self._archive = archive
 
     def send(self, email: OutgoingEmail) -> str:
+        raw = build_mime(email, self._sender, self._clock.now())
         request: dict[str, Any] = {
             "FromEmailAddress": self._sender,
             "Destination": {"ToAddresses": [email.to]},
-            "Content": {"Raw": {"Data": build_mime(email, self._sender, self._clock.now())}},
+            "Content": {"Raw": {"Data": raw}},
         }
         if self._configuration_set:
             request["ConfigurationSetName"] = self._configuration_set
-        return str(self._ses.send_email(**request)["MessageId"])
+        if email.tenant_id and email.contact_id:  # so bounces and complaints find their way back
+            request["EmailTags"] = send_tags(email.tenant_id, email.contact_id)
+        try:
+            message_id = str(self._ses.send_email(**request)["MessageId"])
+        except ClientError as error:
+            raise _provider_error(error) from error
+        if self._archive is not None:
+            self._archive.keep(email, message_id, raw)
+        return message_id
+
+
+# SES answers these when it is busy or throttling the account: the send waits and is retried, never dropped.
+_TEMPORARY = {
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "LimitExceededException",
+    "ServiceUnavailable",
+    "InternalFailure",
+    "RequestTimeout",
+}
+
+
+def _provider_error(error: ClientError) -> ProviderError:
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    if code in _TEMPORARY:
+        return ProviderTemporaryError(f"SES is throttling or unavailable ({code}); the send will be retried")
+    return ProviderPermanentError(f"SES refused the message ({code}): {error}")

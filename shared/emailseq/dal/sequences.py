@@ -6,6 +6,7 @@ under `STATS` / `STATS#STEP#<id>`.
 """
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -38,20 +39,16 @@ class DynamoSequenceRepository:
     def save_new_version(self, stored: StoredSequence) -> None:
         tenant, document = stored.tenant_id, stored.document
         seq_pk = tenant_key(tenant, "SEQ", document.id)
-        body = _body(stored)
+        previous = self.current(tenant, document.id)
+        status = previous.status if previous else "active"  # a new version of a paused sequence stays paused
+        body = {**_body(stored), "status": status}
         writes: list[dict[str, Any]] = [
             _put(self._table, {"pk": seq_pk, "sk": f"VERSION#{stored.version:08d}", **body}, new=True),
             _put(self._table, {"pk": seq_pk, "sk": "HEAD", **body}),
-            _put(
-                self._table,
-                {
-                    "pk": tenant_key(tenant, "TRIGGER", document.trigger.event),
-                    "sk": f"SEQ#{document.id}",
-                    **body,
-                },
-            ),
         ]
-        previous = self.current(tenant, document.id)
+        if status == "active":  # only active sequences are found by their trigger
+            trigger_key = {"pk": tenant_key(tenant, "TRIGGER", document.trigger.event), "sk": f"SEQ#{document.id}"}
+            writes.append(_put(self._table, {**trigger_key, **body}))
         if previous and previous.document.trigger.event != document.trigger.event:
             old_trigger = tenant_key(tenant, "TRIGGER", previous.document.trigger.event)
             writes.append(
@@ -69,6 +66,31 @@ class DynamoSequenceRepository:
                 raise Conflict(f"sequence '{document.id}' changed while this version was applied; retry") from error
             raise
 
+    def status(self, tenant_id: str, sequence_id: str) -> str | None:
+        response = self._db.get_item(
+            TableName=self._table,
+            ProjectionExpression="#s",
+            ExpressionAttributeNames={"#s": "status"},
+            Key=to_item({"pk": tenant_key(tenant_id, "SEQ", sequence_id), "sk": "HEAD"}),
+        )
+        return str(response["Item"].get("status", {}).get("S", "active")) if "Item" in response else None
+
+    def set_status(self, tenant_id: str, sequence_id: str, status: str) -> StoredSequence | None:
+        """Pause, resume or archive: HEAD records it, and the trigger item exists only while active."""
+        head = self.current(tenant_id, sequence_id)
+        if head is None:
+            return None
+        seq_pk = tenant_key(tenant_id, "SEQ", sequence_id)
+        trigger_key = {"pk": tenant_key(tenant_id, "TRIGGER", head.document.trigger.event), "sk": f"SEQ#{sequence_id}"}
+        body = {**_body(head), "status": status}
+        trigger: dict[str, Any] = (
+            _put(self._table, {**trigger_key, **body})
+            if status == "active"
+            else {"Delete": {"TableName": self._table, "Key": to_item(trigger_key)}}
+        )
+        self._db.transact_write_items(TransactItems=[_put(self._table, {"pk": seq_pk, "sk": "HEAD", **body}), trigger])
+        return replace(head, status=status)
+
     def counts(self, tenant_id: str, sequence_id: str) -> SequenceCounts:
         response = self._db.query(
             TableName=self._table,
@@ -78,7 +100,13 @@ class DynamoSequenceRepository:
         rows = [from_item(item) for item in response["Items"]]
         totals = next((row for row in rows if row["sk"] == "STATS"), {})
         steps = {
-            row["step_id"]: StepCounts(step_id=row["step_id"], sent=row.get("sent", 0))
+            row["step_id"]: StepCounts(
+                step_id=row["step_id"],
+                sent=row.get("sent", 0),
+                opened=row.get("opened", 0),
+                clicked=row.get("clicked", 0),
+                unsubscribed=row.get("unsubscribed", 0),
+            )
             for row in rows
             if row["sk"].startswith("STATS#STEP#")
         }
@@ -112,6 +140,7 @@ def _stored(tenant_id: str, row: dict[str, Any]) -> StoredSequence:
         version=row["version"],
         content_hash=row["content_hash"],
         created_at=parse_iso(row["created_at"]),
+        status=row.get("status", "active"),
     )
 
 

@@ -1,14 +1,10 @@
-"""The enrollment state machine: where a contact stands in a sequence and when its next step is due.
+"""An enrollment: where one contact stands in one sequence version, and what it has seen on the way."""
 
-An enrollment's `cursor` always points at the next email step to run (or past the end once finished); wait steps
-are folded into `due_at`, so the scheduler only ever sees "send step N at time T".
-"""
-
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from emailseq.domain.sequence import EmailStep, SequenceDocument, WaitStep
+from emailseq.domain.sequence import SequenceDocument
 
 # How long a dispatched send may take before the scheduler offers it again (the sender's guard absorbs repeats).
 SEND_LEASE = timedelta(minutes=15)
@@ -22,23 +18,12 @@ class EnrollmentStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class NextStep:
-    """Where an enrollment goes next: the email step at `cursor` due at `due_at`, or finished when due_at is None."""
+class Facts:
+    """What happened since enrollment that steps may test: emails opened/clicked (by step id), events seen."""
 
-    cursor: int
-    due_at: datetime | None
-
-
-def plan_from(sequence: SequenceDocument, index: int, now: datetime) -> NextStep:
-    """Walk the steps from `index`, adding up waits, until the next email step (or the end)."""
-    delay = timedelta(0)
-    for position in range(index, len(sequence.steps)):
-        step = sequence.steps[position]
-        if isinstance(step, EmailStep):
-            return NextStep(cursor=position, due_at=now + delay)
-        if isinstance(step, WaitStep):
-            delay += step.wait
-    return NextStep(cursor=len(sequence.steps), due_at=None)
+    opened: frozenset[str] = frozenset()
+    clicked: frozenset[str] = frozenset()
+    events: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -48,11 +33,16 @@ class Enrollment:
     sequence_id: str
     version: int
     generation: int
-    cursor: int
+    cursor: int  # index into the compiled program of `version` (see domain.program)
     status: EnrollmentStatus
-    due_at: datetime | None
+    due_at: datetime | None  # when the engine should look at it next; None once it has ended
     enrolled_at: datetime
     goal_event: str | None = None
+    step_started_at: datetime | None = None  # when the cursor reached its current instruction
+    waiting_for: str | None = None  # the event a wait_until is waiting for (the enroller wakes it)
+    watch_events: tuple[str, ...] = ()
+    ended_at: datetime | None = None
+    facts: Facts = field(default_factory=Facts)
 
     @property
     def enrollment_id(self) -> str:
@@ -64,36 +54,39 @@ class Enrollment:
 
     @classmethod
     def start(
-        cls, tenant_id: str, contact_id: str, sequence: SequenceDocument, version: int, now: datetime
+        cls,
+        tenant_id: str,
+        contact_id: str,
+        sequence: SequenceDocument,
+        version: int,
+        now: datetime,
+        generation: int = 1,
     ) -> "Enrollment":
-        first = plan_from(sequence, 0, now)
+        """A new enrollment at the first step, due at once."""
         return cls(
             tenant_id=tenant_id,
             contact_id=contact_id,
             sequence_id=sequence.id,
             version=version,
-            generation=1,
-            cursor=first.cursor,
+            generation=generation,
+            cursor=0,
             status=EnrollmentStatus.ACTIVE,
-            due_at=first.due_at,
+            due_at=now,
             enrolled_at=now,
             goal_event=sequence.goal.event if sequence.goal else None,
+            step_started_at=now,
+            watch_events=tuple(sequence.watched_events()),
         )
 
-    def current_step(self, sequence: SequenceDocument) -> EmailStep:
-        step = sequence.steps[self.cursor]
-        if not isinstance(step, EmailStep):
-            raise ValueError(f"enrollment {self.enrollment_id} points at a non-email step {self.cursor}")
-        return step
+    def may_reenroll(self, sequence: SequenceDocument, now: datetime) -> bool:
+        after = sequence.reenroll_after
+        return not self.is_active and after is not None and self.ended_at is not None and now >= self.ended_at + after
 
-    def after_send(self, sequence: SequenceDocument, now: datetime) -> "Enrollment":
-        """The enrollment once the email at the cursor went out: positioned at the next email, or completed."""
-        following = plan_from(sequence, self.cursor + 1, now)
-        status = EnrollmentStatus.ACTIVE if following.due_at is not None else EnrollmentStatus.COMPLETED
-        return replace(self, cursor=following.cursor, due_at=following.due_at, status=status)
+    def ended(self, status: EnrollmentStatus, now: datetime) -> "Enrollment":
+        return replace(self, status=status, due_at=None, waiting_for=None, ended_at=now)
 
-    def converted(self) -> "Enrollment":
-        return replace(self, status=EnrollmentStatus.CONVERTED, due_at=None)
+    def converted(self, now: datetime) -> "Enrollment":
+        return self.ended(EnrollmentStatus.CONVERTED, now)
 
-    def exited(self) -> "Enrollment":
-        return replace(self, status=EnrollmentStatus.EXITED, due_at=None)
+    def exited(self, now: datetime) -> "Enrollment":
+        return self.ended(EnrollmentStatus.EXITED, now)

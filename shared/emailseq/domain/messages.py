@@ -1,7 +1,7 @@
 """Commands (orders, imperative) and domain events (facts, past tense) exchanged between the functions."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -83,3 +83,12 @@ class EnrollmentConverted(_Message):
 
 
 DomainEvent = ContactEnrolled | EmailSent | EnrollmentConverted
+
+
+class DeliveryFeedback(_Message):
+    """What the mail provider reported back about a message we sent."""
+
+    kind: Literal["hard_bounce", "soft_bounce", "complaint"]
+    tenant_id: str
+    contact_id: str
+    message_id: str

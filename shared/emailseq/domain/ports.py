@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
 from emailseq.domain.sequence import SequenceDocument
+from emailseq.domain.tenant import TenantSettings
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Contact:
     last_name: str | None = None
     timezone: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    unsubscribed: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class StoredSequence:
     version: int
     content_hash: str
     created_at: datetime
+    status: str = "active"  # active | paused | archived
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,17 @@ class OutgoingEmail:
     html: str
     text: str
     headers: dict[str, str] = field(default_factory=dict)
+    tenant_id: str = ""  # whose message it is: the archive keeps it under the tenant
+    contact_id: str = ""  # tagged on the send, so bounces and complaints find the contact
 
 
 @dataclass(frozen=True)
 class StepCounts:
     step_id: str
     sent: int = 0
+    opened: int = 0
+    clicked: int = 0
+    unsubscribed: int = 0
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,12 @@ class SequenceRepository(Protocol):
     def current(self, tenant_id: str, sequence_id: str) -> StoredSequence | None: ...
     def version(self, tenant_id: str, sequence_id: str, version: int) -> StoredSequence | None: ...
     def save_new_version(self, stored: StoredSequence) -> None: ...
-    def triggered_by(self, tenant_id: str, event_type: str) -> list[StoredSequence]: ...
+    def triggered_by(self, tenant_id: str, event_type: str) -> list[StoredSequence]:
+        """The active sequences this event type triggers."""
+        ...
+
+    def status(self, tenant_id: str, sequence_id: str) -> str | None: ...
+    def set_status(self, tenant_id: str, sequence_id: str, status: str) -> StoredSequence | None: ...
     def counts(self, tenant_id: str, sequence_id: str) -> SequenceCounts: ...
 
 
@@ -70,11 +83,20 @@ class ContactRepository(Protocol):
     def upsert(self, tenant_id: str, data: ContactData) -> Contact: ...
     def get(self, tenant_id: str, contact_id: str) -> Contact | None: ...
     def find_by_email(self, tenant_id: str, email: str) -> Contact | None: ...
+    def set_attributes(self, tenant_id: str, contact_id: str, values: dict[str, Any]) -> None: ...
+
+    def unsubscribe(self, tenant_id: str, contact_id: str, at: datetime, source: str) -> bool:
+        """Suppress the contact (unsubscribe link, hard bounce, complaint: `source` says which); True the first
+        time (so a repeat is not counted twice)."""
+        ...
+
+    def count_soft_bounce(self, tenant_id: str, contact_id: str) -> None: ...
 
 
 class EnrollmentStore(Protocol):
-    def create(self, enrollment: Enrollment) -> bool:
-        """Store a new enrollment unless the contact already has one for the sequence; True when created."""
+    def create(self, enrollment: Enrollment, replacing: Enrollment | None = None) -> bool:
+        """Store a new enrollment unless the contact already has one for the sequence (or, when `replacing` an
+        ended one for re-enrollment, unless that one changed meanwhile); True when created."""
         ...
 
     def get(self, tenant_id: str, contact_id: str, sequence_id: str) -> Enrollment | None: ...
@@ -89,8 +111,18 @@ class EnrollmentStore(Protocol):
         """Active enrollments due at or before `now`, read through the time index (never a scan)."""
         ...
 
-    def lease(self, enrollment: Enrollment, until: datetime) -> bool:
-        """Push a due enrollment's index entry to `until` while its send is in flight; False if it moved."""
+    def lease(self, enrollment: Enrollment, now: datetime, until: datetime) -> bool:
+        """Push a due enrollment's index entry to `until` while its step runs (its due_at stays); False if it
+        moved, or another run holds an unexpired lease."""
+        ...
+
+    def record_fact(self, enrollment: Enrollment, fact: str, value: str) -> bool:
+        """Add `value` (a step id, or an event type) to the enrollment's `fact` set (opened, clicked, events);
+        True the first time, counting opens and clicks per step in the same write."""
+        ...
+
+    def wake(self, enrollment: Enrollment, at: datetime) -> bool:
+        """Make a sleeping enrollment due at `at` (an awaited event arrived); False if it moved meanwhile."""
         ...
 
 
@@ -120,4 +152,22 @@ class MailSender(Protocol):
 class OnceOnly(Protocol):
     def run(self, key: str, action: Callable[[], str]) -> str:
         """Run `action` once for `key` and remember its result; a repeat returns the remembered result."""
+        ...
+
+
+class WebhookCaller(Protocol):
+    def post(self, url: str, body: dict[str, Any], idempotency_key: str) -> int:
+        """POST the JSON body, signed; returns the status. Raises on failure so the step is retried."""
+        ...
+
+
+class TenantSettingsRepository(Protocol):
+    def get(self, tenant_id: str) -> TenantSettings: ...
+    def put(self, tenant_id: str, settings: TenantSettings) -> None: ...
+
+
+class SendCaps(Protocol):
+    def reserve(self, tenant_id: str, contact_id: str, day: str, key: str, cap: int) -> bool:
+        """Take one of the contact's `cap` sends for `day`; True if taken (or if `key` took one already, so a
+        retried send is not counted twice), False when the day is full."""
         ...

@@ -1,26 +1,38 @@
-"""The sequence document (SPEC §5) as typed, validated models.
-
-This slice supports the steps `email` and `wait`; other step kinds are rejected with the step's position and
-the kinds that are accepted, so a user never applies a document that silently does less than it says.
-"""
+"""The sequence document (SPEC §5): trigger, goal, send window, re-enrollment policy and steps."""
 
 import hashlib
 import json
-from datetime import timedelta
+import re
+from datetime import time, timedelta
+from functools import cached_property
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Field, PlainSerializer, field_validator, model_validator
 
-from emailseq.domain.durations import format_duration, parse_duration
+from emailseq.domain.durations import parse_duration
+from emailseq.domain.steps import (
+    MAX_WAIT,
+    STEP_KINDS,
+    BranchStep,
+    EmailStep,
+    EventType,
+    Identifier,
+    Scalar,
+    Step,
+    Strict,
+    WaitStep,
+    WaitUntilStep,
+    walk,
+)
 
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
-EventType = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:-]{1,128}$")]
-Scalar = str | int | float | bool
-STEP_KINDS = ("email", "wait")
-MAX_WAIT = timedelta(days=3650)  # ten years: far beyond any journey, far inside what a datetime can hold
+__all__ = ["MAX_WAIT", "STEP_KINDS", "EmailStep", "EventType", "Identifier", "Scalar", "SequenceDocument", "WaitStep"]
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def _json_equal(given: object, wanted: object) -> bool:
+def json_equal(given: object, wanted: object) -> bool:
     """Equality as JSON means it: true is not 1, "1" is not 1 (but 1 and 1.0 are the same number)."""
     if isinstance(given, bool) or isinstance(wanted, bool):
         return type(given) is type(wanted) and given == wanted
@@ -28,100 +40,106 @@ def _json_equal(given: object, wanted: object) -> bool:
     return isinstance(given, numbers) == isinstance(wanted, numbers) and given == wanted
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Trigger(_Strict):
+class Trigger(Strict):
     event: EventType
     where: dict[str, Scalar] = Field(default_factory=dict, description="Equality on event properties.")
 
     def matches(self, event_type: str, properties: dict[str, Any]) -> bool:
-        return event_type == self.event and all(_json_equal(properties.get(k), v) for k, v in self.where.items())
+        return event_type == self.event and all(json_equal(properties.get(k), v) for k, v in self.where.items())
 
 
-class Goal(_Strict):
+class Goal(Strict):
     event: EventType
 
 
-class EmailContent(_Strict):
-    subject: Annotated[str, Field(min_length=1, max_length=998)]
-    html: Annotated[str, Field(min_length=1, max_length=512_000)]
-    text: Annotated[str | None, Field(max_length=512_000)] = None
+ClockTime = Annotated[time, PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str, when_used="json")]
 
 
-class EmailStep(_Strict):
-    kind: Literal["email"] = Field(default="email", exclude=True)
-    id: Identifier
-    email: EmailContent
+class SendWindow(Strict):
+    """When emails may go out, in the contact's timezone (or `timezone` for contacts without one)."""
 
+    days: Annotated[list[Weekday], Field(min_length=1, max_length=7)] = Field(default_factory=lambda: list(WEEKDAYS))
+    from_: ClockTime = Field(alias="from")
+    to: ClockTime
+    timezone: str = "UTC"
 
-class WaitStep(_Strict):
-    kind: Literal["wait"] = Field(default="wait", exclude=True)
-    id: Identifier | None = None
-    wait: timedelta
-
-    @field_validator("wait", mode="before")
+    @field_validator("timezone")
     @classmethod
-    def _parse_wait(cls, value: object) -> object:
-        return parse_duration(value) if isinstance(value, str) else value
-
-    @field_validator("wait")
-    @classmethod
-    def _positive_whole_seconds(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("a wait must be longer than zero")
-        if value > MAX_WAIT:
-            raise ValueError(f"a wait may be at most {MAX_WAIT.days} days")
-        if value.microseconds:
-            raise ValueError("a wait is a whole number of seconds")
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"'{value}' is not an IANA timezone such as Europe/Berlin") from error
         return value
 
-
-def _step_kind(value: Any) -> str | None:
-    if isinstance(value, BaseModel):
-        return getattr(value, "kind", None)
-    present = [k for k in STEP_KINDS if isinstance(value, dict) and k in value]
-    return present[0] if len(present) == 1 else None
-
-
-Step = Annotated[
-    Annotated[EmailStep, Tag("email")] | Annotated[WaitStep, Tag("wait")],
-    Discriminator(
-        _step_kind,
-        custom_error_type="step_kind",
-        custom_error_message=(f"a step must have exactly one of: {', '.join(STEP_KINDS)}"),
-    ),
-]
+    @model_validator(mode="after")
+    def _ordered(self) -> "SendWindow":
+        if self.from_ >= self.to:
+            raise ValueError("`from` must be earlier than `to` (windows across midnight are not supported)")
+        return self
 
 
-class SequenceDocument(_Strict):
+_REENROLL = re.compile(r"^\s*(never|after\s+(\S+))\s*$")
+
+
+class SequenceDocument(Strict):
     id: Identifier
     name: Annotated[str, Field(min_length=1, max_length=200)]
     trigger: Trigger
     goal: Goal | None = None
+    send_window: SendWindow | None = None
+    reenroll: str = Field(default="never", description="`never` (default) or `after <duration>`, e.g. after 30d")
     steps: Annotated[list[Step], Field(min_length=1, max_length=200)]
 
+    @field_validator("reenroll")
+    @classmethod
+    def _reenroll_policy(cls, value: str) -> str:
+        match = _REENROLL.match(value)
+        if match is None:
+            raise ValueError("use `never` or `after <duration>`, e.g. `after 30d`")
+        if match.group(2):
+            parse_duration(match.group(2))
+        return value.strip()
+
     @model_validator(mode="after")
-    def _step_ids_unique_and_mail_present(self) -> "SequenceDocument":
-        ids = [step.id for step in self.steps if step.id is not None]
+    def _consistent(self) -> "SequenceDocument":
+        everything = walk(self.steps)
+        ids = [step.id for step in everything if step.id is not None]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise ValueError(f"step ids must be unique; repeated: {', '.join(duplicates)}")
-        if not self.email_steps():
+        emails = {step.id for step in everything if isinstance(step, EmailStep)}
+        if not emails:
             raise ValueError("a sequence needs at least one email step")
+        for step in everything:
+            if isinstance(step, BranchStep):
+                named = step.branch.if_.opened or step.branch.if_.clicked
+                if named is not None and named not in emails:
+                    raise ValueError(f"branch '{step.id}' tests '{named}', which is not an email step")
         return self
 
+    @property
+    def reenroll_after(self) -> timedelta | None:
+        match = _REENROLL.match(self.reenroll)
+        return parse_duration(match.group(2)) if match and match.group(2) else None
+
     def email_steps(self) -> list[EmailStep]:
-        return [step for step in self.steps if isinstance(step, EmailStep)]
+        return [step for step in walk(self.steps) if isinstance(step, EmailStep)]
+
+    def watched_events(self) -> list[str]:
+        """Event types the steps wait for or branch on: the enroller records these on running enrollments."""
+        found = {s.wait_until.event for s in walk(self.steps) if isinstance(s, WaitUntilStep)}
+        found |= {s.branch.if_.event for s in walk(self.steps) if isinstance(s, BranchStep) and s.branch.if_.event}
+        return sorted(found)
 
     def canonical(self) -> dict[str, Any]:
-        """The document as plain JSON data, with waits written back as durations (stable across applies)."""
-        data = self.model_dump(mode="json", exclude_none=True)
-        for raw, step in zip(data["steps"], self.steps, strict=True):
-            if isinstance(step, WaitStep):
-                raw["wait"] = format_duration(step.wait)
-        return data
+        """The document as plain JSON data, durations written back as `2d` (stable across applies)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """The content hash, computed once per document object (the engine looks it up on every step)."""
+        return self.content_hash()
 
     def content_hash(self) -> str:
         encoded = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":")).encode()

@@ -1,17 +1,20 @@
-"""React to a contact event: update the contact, end enrollments whose goal it is, enroll where it triggers."""
+"""React to a contact event: update the contact, tell running enrollments what happened (goals, awaited
+events), and enroll where the event is a trigger."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from emailseq.domain.enrollment import SEND_LEASE, Enrollment
-from emailseq.domain.messages import ContactEnrolled, DomainEvent, EnrollmentConverted, RecordEvent, SendStep
-from emailseq.domain.ports import (
-    Clock,
-    ContactRepository,
-    EnrollmentStore,
-    EventBus,
-    SequenceRepository,
-    StepQueue,
+from emailseq.domain.errors import Conflict, NotFound
+from emailseq.domain.messages import (
+    ContactData,
+    ContactEnrolled,
+    DomainEvent,
+    EnrollmentConverted,
+    RecordEvent,
+    SendStep,
 )
+from emailseq.domain.ports import Clock, ContactRepository, EnrollmentStore, EventBus, SequenceRepository, StepQueue
 
 
 @dataclass(frozen=True)
@@ -26,40 +29,66 @@ class EnrollPorts:
 
 def handle_contact_event(ports: EnrollPorts, event: RecordEvent) -> list[DomainEvent]:
     contact = ports.contacts.upsert(event.tenant_id, event.contact)
-    happened: list[DomainEvent] = [*_reach_goals(ports, event, contact.contact_id)]
-    happened += _enroll_where_triggered(ports, event, contact.contact_id)
+    now = ports.clock.now()
+    running = ports.enrollments.for_contact(event.tenant_id, contact.contact_id)
+    happened: list[DomainEvent] = []
+    to_run: list[SendStep] = []
+    for enrollment in running:
+        happened += _tell(ports, enrollment, event, now, to_run)
+    happened += _enroll_where_triggered(ports, event, contact.contact_id, running, now, to_run)
+    if to_run:
+        ports.queue.enqueue(to_run)
     if happened:
         ports.bus.publish(happened)
     return happened
 
 
-def _reach_goals(ports: EnrollPorts, event: RecordEvent, contact_id: str) -> list[DomainEvent]:
-    reached: list[DomainEvent] = []
-    for enrollment in ports.enrollments.for_contact(event.tenant_id, contact_id):
-        reaches_goal = enrollment.is_active and enrollment.goal_event == event.type
-        if reaches_goal and ports.enrollments.replace(enrollment, enrollment.converted()):
-            reached.append(
+def _tell(
+    ports: EnrollPorts, enrollment: Enrollment, event: RecordEvent, now: datetime, to_run: list[SendStep]
+) -> list[DomainEvent]:
+    """A running enrollment hears of the event: its goal ends it; an event it watches is recorded (and wakes a
+    wait_until waiting for exactly that)."""
+    if not enrollment.is_active:
+        return []
+    if enrollment.goal_event == event.type:
+        if ports.enrollments.replace(enrollment, enrollment.converted(now)):
+            return [
                 EnrollmentConverted(
                     tenant_id=event.tenant_id,
-                    contact_id=contact_id,
+                    contact_id=enrollment.contact_id,
                     sequence_id=enrollment.sequence_id,
                     goal_event=event.type,
-                    converted_at=ports.clock.now(),
+                    converted_at=now,
                 )
-            )
-    return reached
+            ]
+        return []
+    if event.type in enrollment.watch_events:
+        ports.enrollments.record_fact(enrollment, "events", event.type)
+        if enrollment.waiting_for == event.type and _lease_now(ports, enrollment, now, wake=True):
+            to_run.append(send_order(enrollment))
+    return []
 
 
-def _enroll_where_triggered(ports: EnrollPorts, event: RecordEvent, contact_id: str) -> list[DomainEvent]:
-    now = ports.clock.now()
+def _enroll_where_triggered(
+    ports: EnrollPorts,
+    event: RecordEvent,
+    contact_id: str,
+    running: list[Enrollment],
+    now: datetime,
+    to_run: list[SendStep],
+) -> list[DomainEvent]:
+    previous = {enrollment.sequence_id: enrollment for enrollment in running}
     enrolled: list[DomainEvent] = []
-    due_now: list[SendStep] = []
     for stored in ports.sequences.triggered_by(event.tenant_id, event.type):
         if not stored.document.trigger.matches(event.type, event.properties):
             continue
-        enrollment = Enrollment.start(event.tenant_id, contact_id, stored.document, stored.version, now)
-        if not ports.enrollments.create(enrollment):
-            continue  # one enrollment per contact and sequence; a redelivered event lands here too
+        before = previous.get(stored.document.id)
+        if before is not None and not before.may_reenroll(stored.document, now):
+            continue  # one enrollment per contact and sequence at a time; re-enrollment only as the policy says
+        generation = before.generation + 1 if before else 1
+        fresh = Enrollment.start(event.tenant_id, contact_id, stored.document, stored.version, now, generation)
+        if not ports.enrollments.create(fresh, replacing=before):
+            continue  # a redelivered event (or a concurrent one) enrolled it already
         enrolled.append(
             ContactEnrolled(
                 tenant_id=event.tenant_id,
@@ -69,14 +98,59 @@ def _enroll_where_triggered(ports: EnrollPorts, event: RecordEvent, contact_id: 
                 enrolled_at=now,
             )
         )
-        # Due now: queued straight away rather than at the scheduler's next tick; the lease keeps that tick off it.
-        # (A crash before the lease or the queueing loses nothing: the scheduler finds it due later.)
-        due = enrollment.due_at is not None and enrollment.due_at <= now
-        if due and ports.enrollments.lease(enrollment, now + SEND_LEASE):
-            due_now.append(send_order(enrollment))
-    if due_now:
-        ports.queue.enqueue(due_now)
+        # Its first step is due now: queued straight away rather than at the scheduler's next tick. A crash
+        # before the lease or the queueing loses nothing: the scheduler finds it due.
+        if _lease_now(ports, fresh, now):
+            to_run.append(send_order(fresh))
     return enrolled
+
+
+def enroll_contact(ports: EnrollPorts, tenant_id: str, sequence_id: str, data: ContactData) -> Enrollment:
+    """Manual enrollment (no trigger needed); NotFound for an unknown or inactive sequence, Conflict if the
+    contact is already in it (and the re-enrollment policy does not allow another run yet)."""
+    stored = ports.sequences.current(tenant_id, sequence_id)
+    if stored is None or stored.status != "active":
+        raise NotFound("active sequence", sequence_id)
+    contact = ports.contacts.upsert(tenant_id, data)
+    now = ports.clock.now()
+    before = ports.enrollments.get(tenant_id, contact.contact_id, sequence_id)
+    if before is not None and not before.may_reenroll(stored.document, now):
+        raise Conflict(f"{data.email} is already enrolled in '{sequence_id}'")
+    fresh = Enrollment.start(
+        tenant_id, contact.contact_id, stored.document, stored.version, now, before.generation + 1 if before else 1
+    )
+    if not ports.enrollments.create(fresh, replacing=before):
+        raise Conflict(f"{data.email} was enrolled in '{sequence_id}' meanwhile")
+    if _lease_now(ports, fresh, now):
+        ports.queue.enqueue([send_order(fresh)])
+    ports.bus.publish(
+        [
+            ContactEnrolled(
+                tenant_id=tenant_id,
+                contact_id=contact.contact_id,
+                sequence_id=sequence_id,
+                version=stored.version,
+                enrolled_at=now,
+            )
+        ]
+    )
+    return fresh
+
+
+def unenroll_contact(ports: EnrollPorts, tenant_id: str, sequence_id: str, contact_id: str) -> Enrollment:
+    enrollment = ports.enrollments.get(tenant_id, contact_id, sequence_id)
+    if enrollment is None or not enrollment.is_active:
+        raise NotFound("active enrollment", f"{sequence_id}/{contact_id}")
+    ended = enrollment.exited(ports.clock.now())
+    if not ports.enrollments.replace(enrollment, ended):
+        raise Conflict("the enrollment moved on meanwhile; retry")
+    return ended
+
+
+def _lease_now(ports: EnrollPorts, enrollment: Enrollment, now: datetime, wake: bool = False) -> bool:
+    if wake and not ports.enrollments.wake(enrollment, now):
+        return False
+    return ports.enrollments.lease(enrollment, now, now + SEND_LEASE)
 
 
 def send_order(enrollment: Enrollment) -> SendStep:

@@ -21,7 +21,7 @@ def dispatch_due(enrollments: EnrollmentStore, queue: StepQueue, clock: Clock, p
     """
     now = clock.now()
     due = enrollments.due(now, page_size)
-    leased = [enrollment for enrollment in due if enrollments.lease(enrollment, now + SEND_LEASE)]
+    leased = [enrollment for enrollment in due if enrollments.lease(enrollment, now, now + SEND_LEASE)]
     if leased:
         queue.enqueue([send_order(enrollment) for enrollment in leased])
     return Dispatched(read=len(due), queued=len(leased))

@@ -15,6 +15,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from emailseq.domain.errors import InvalidInput
 from emailseq.domain.ports import Contact
 from emailseq.domain.sequence import EmailStep, SequenceDocument
+from emailseq.domain.steps import BranchStep, SplitStep, Step
 
 _MAX_OPERAND = 100_000
 
@@ -68,12 +69,27 @@ def render(source: str, context: dict[str, Any], *, html: bool) -> str:
 def check_templates(document: SequenceDocument) -> None:
     """Compile and trial-render every template; raise InvalidInput naming the step and the reason."""
     context = contact_context(_SAMPLE)
-    for index, step in enumerate(document.steps):
+    for path, step in _email_steps(document.steps, "steps"):
+        _check_step(path, step, context)
+
+
+def _email_steps(steps: list[Step], path: str) -> list[tuple[str, EmailStep]]:
+    """Every email step, nested ones included, with its path in the document (`steps[2].branch.then[0]`)."""
+    found: list[tuple[str, EmailStep]] = []
+    for index, step in enumerate(steps):
+        here = f"{path}[{index}]"
         if isinstance(step, EmailStep):
-            _check_step(index, step, context)
+            found.append((here, step))
+        elif isinstance(step, BranchStep):
+            found += _email_steps(step.branch.then, f"{here}.branch.then")
+            found += _email_steps(step.branch.else_, f"{here}.branch.else")
+        elif isinstance(step, SplitStep):
+            for number, variant in enumerate(step.split):
+                found += _email_steps(variant.steps, f"{here}.split[{number}].steps")
+    return found
 
 
-def _check_step(index: int, step: EmailStep, context: dict[str, Any]) -> None:
+def _check_step(path: str, step: EmailStep, context: dict[str, Any]) -> None:
     parts = {"subject": (step.email.subject, False), "html": (step.email.html, True)}
     if step.email.text is not None:
         parts["text"] = (step.email.text, False)
@@ -81,4 +97,4 @@ def _check_step(index: int, step: EmailStep, context: dict[str, Any]) -> None:
         try:
             render(source, context, html=html)
         except Exception as error:  # any failure of a trial render means the template cannot be sent
-            raise InvalidInput(f"steps[{index}].email.{part}", f"step '{step.id}': template error: {error}") from error
+            raise InvalidInput(f"{path}.email.{part}", f"step '{step.id}': template error: {error}") from error

@@ -1,0 +1,34 @@
+"""`/v1/settings`: the tenant's settings (the daily send cap per contact)."""
+
+from functools import cache
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from emailseq.api.principal import Caller, Editor
+from emailseq.dal.aws import client
+from emailseq.dal.tenants import DynamoTenantSettings
+from emailseq.domain.ports import TenantSettingsRepository
+from emailseq.domain.tenant import TenantSettings
+from emailseq.settings import ApiSettings
+
+router = APIRouter(prefix="/v1/settings", tags=["settings"])
+
+
+@cache
+def tenant_settings() -> TenantSettingsRepository:
+    return DynamoTenantSettings(client("dynamodb"), ApiSettings().table_name)
+
+
+Repository = Annotated[TenantSettingsRepository, Depends(tenant_settings)]
+
+
+@router.get("", response_model=TenantSettings)
+def get_settings(caller: Caller, repository: Repository) -> TenantSettings:
+    return repository.get(caller.tenant_id)
+
+
+@router.put("", response_model=TenantSettings)
+def put_settings(body: TenantSettings, caller: Editor, repository: Repository) -> TenantSettings:
+    repository.put(caller.tenant_id, body)
+    return body

@@ -1,0 +1,25 @@
+"""Tenant-wide settings the engine obeys across all sequences."""
+
+from datetime import datetime, time, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TenantSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # At most this many emails per contact per day (in the contact's timezone) across every sequence; a capped
+    # email waits for the next day instead of being dropped. None: no cap.
+    max_emails_per_day: Annotated[int | None, Field(ge=1, le=100)] = None
+
+
+def local_day(zone: ZoneInfo, now: datetime) -> str:
+    return now.astimezone(zone).date().isoformat()
+
+
+def next_day_start(zone: ZoneInfo, now: datetime) -> datetime:
+    """Midnight after `now` in `zone` (DST-safe: built from the local date, not by adding 24 hours)."""
+    tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(0), tzinfo=zone)

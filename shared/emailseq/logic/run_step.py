@@ -1,0 +1,200 @@
+"""The step worker's use case: run an enrollment from its due step until it must wait, each effect exactly once.
+
+Every effect (an email, an attribute update, a webhook) goes through the once-only guard keyed on (enrollment,
+instruction), and every move of the enrollment is a conditional write: a redelivered order, a crash between an
+effect and its bookkeeping, or two workers on the same order all end with each effect done once.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from emailseq.domain.engine import CallWebhook, ContactView, Effect, SendEmail, Transition, UpdateAttributes, advance
+from emailseq.domain.enrollment import Enrollment
+from emailseq.domain.errors import NotFound
+from emailseq.domain.messages import DomainEvent, EmailSent, SendStep
+from emailseq.domain.ports import (
+    Clock,
+    Contact,
+    ContactRepository,
+    EnrollmentStore,
+    EventBus,
+    MailSender,
+    OnceOnly,
+    SendCaps,
+    SequenceRepository,
+    StoredSequence,
+    TenantSettingsRepository,
+    WebhookCaller,
+)
+from emailseq.domain.tenant import local_day, next_day_start
+from emailseq.rendering.compose import Tracking, compose
+from emailseq.rendering.tracking import LinkSigner, TrackedSend
+
+_MAX_EFFECTS_PER_RUN = 25  # the rest waits for the next order; keeps one invocation well inside its timeout
+
+
+@dataclass(frozen=True)
+class StepPorts:
+    contacts: ContactRepository
+    sequences: SequenceRepository
+    enrollments: EnrollmentStore
+    mailer: MailSender
+    once: OnceOnly
+    bus: EventBus
+    clock: Clock
+    webhooks: WebhookCaller
+    signer: LinkSigner | None = None
+    unsubscribe_mailto: str = "unsubscribe@example.com"
+    settings: TenantSettingsRepository | None = None
+    caps: SendCaps | None = None
+
+
+def run_step(ports: StepPorts, order: SendStep) -> list[DomainEvent]:
+    """Returns what happened (emails sent); nothing when the order was stale or the enrollment ended."""
+    enrollment = ports.enrollments.get(order.tenant_id, order.contact_id, order.sequence_id)
+    if enrollment is None or not _still_at(enrollment, order) or not _due(enrollment, ports.clock.now()):
+        return []  # already done, moved on, or not due yet (a stale or early copy of the order)
+    status = ports.sequences.status(order.tenant_id, order.sequence_id)
+    if status == "paused":
+        return []  # held where it is: the lease runs out and the scheduler offers it again until resumed
+    if status == "archived":
+        ports.enrollments.replace(enrollment, enrollment.exited(ports.clock.now()))
+        return []
+    stored = ports.sequences.version(order.tenant_id, order.sequence_id, order.version)
+    if stored is None:
+        raise NotFound("sequence version", f"{order.sequence_id}@{order.version}")
+    contact = ports.contacts.get(order.tenant_id, order.contact_id)
+    if contact is None or contact.unsubscribed:  # erased or unsubscribed: nothing more goes to it
+        ports.enrollments.replace(enrollment, enrollment.exited(ports.clock.now()))
+        return []
+    return _run(ports, enrollment, stored, contact)
+
+
+def _run(ports: StepPorts, enrollment: Enrollment, stored: StoredSequence, contact: Contact) -> list[DomainEvent]:
+    happened: list[DomainEvent] = []
+    view = ContactView(contact.contact_id, contact.timezone, contact.attributes)
+    for _ in range(_MAX_EFFECTS_PER_RUN):
+        now = ports.clock.now()
+        transition = advance(enrollment, stored.document, view, now)
+        if isinstance(transition.effect, SendEmail) and not _within_cap(ports, enrollment, contact, transition, now):
+            # Over the tenant's daily cap: the email waits for the contact's next day instead of being dropped.
+            ports.enrollments.replace(enrollment, replace(enrollment, due_at=next_day_start(_zone(contact), now)))
+            break
+        result = _perform(ports, transition, enrollment, contact) if transition.effect else None
+        sent_step = transition.effect.step.id if isinstance(transition.effect, SendEmail) else None
+        if not ports.enrollments.replace(enrollment, transition.after, sent_step):
+            fresh = _same_position(ports, enrollment)
+            if fresh is None:
+                return happened  # another delivery of this order moved it on; that one reports what it did
+            enrollment = fresh  # only its facts changed (the awaited event arrived as it went to sleep): rerun
+            continue
+        if sent_step is not None and result is not None:
+            sent = _sent(enrollment, sent_step, result, now)
+            ports.bus.publish([sent])  # reported at once: a later effect of this run may still fail
+            happened.append(sent)
+        enrollment = transition.after
+        if transition.effect is None or not _due(enrollment, ports.clock.now()):
+            break
+    return happened
+
+
+def _same_position(ports: StepPorts, before: Enrollment) -> Enrollment | None:
+    now = ports.enrollments.get(before.tenant_id, before.contact_id, before.sequence_id)
+    unmoved = now is not None and (now.status, now.cursor, now.generation) == (
+        before.status,
+        before.cursor,
+        before.generation,
+    )
+    return now if unmoved else None
+
+
+def _within_cap(
+    ports: StepPorts, enrollment: Enrollment, contact: Contact, transition: Transition, now: datetime
+) -> bool:
+    if ports.settings is None or ports.caps is None:
+        return True
+    cap = ports.settings.get(enrollment.tenant_id).max_emails_per_day
+    if cap is None:
+        return True
+    return ports.caps.reserve(
+        enrollment.tenant_id,
+        contact.contact_id,
+        local_day(_zone(contact), now),
+        _effect_key(enrollment, transition),
+        cap,
+    )
+
+
+def _zone(contact: Contact) -> ZoneInfo:
+    try:
+        return ZoneInfo(contact.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _effect_key(enrollment: Enrollment, transition: Transition) -> str:
+    return f"{enrollment.tenant_id}/{enrollment.enrollment_id}/v{enrollment.version}/{transition.effect_at}"
+
+
+def _perform(ports: StepPorts, transition: Transition, enrollment: Enrollment, contact: Contact) -> str:
+    effect: Effect | None = transition.effect
+    key = _effect_key(enrollment, transition)
+    if isinstance(effect, SendEmail):
+        email = replace(
+            compose(effect.step, contact, _tracking(ports, enrollment, effect.step.id)),
+            tenant_id=enrollment.tenant_id,
+            contact_id=enrollment.contact_id,
+        )
+        return ports.once.run(key, lambda: ports.mailer.send(email))
+    if isinstance(effect, UpdateAttributes):
+        values = dict(effect.step.update_attribute)
+        return ports.once.run(key, lambda: _set(ports, contact, values))
+    if isinstance(effect, CallWebhook):
+        body = {
+            **effect.step.webhook.body,
+            "contact_id": contact.contact_id,
+            "sequence_id": enrollment.sequence_id,
+            "step_id": effect.step.id,
+        }
+        return ports.once.run(key, lambda: str(ports.webhooks.post(str(effect.step.webhook.url), body, key)))
+    raise AssertionError(f"no effect to perform: {effect}")
+
+
+def _set(ports: StepPorts, contact: Contact, values: dict[str, Any]) -> str:
+    ports.contacts.set_attributes(contact.tenant_id, contact.contact_id, values)
+    return "updated"
+
+
+def _tracking(ports: StepPorts, enrollment: Enrollment, step_id: str) -> Tracking | None:
+    if ports.signer is None:
+        return None
+    send = TrackedSend(
+        enrollment.tenant_id, enrollment.contact_id, enrollment.sequence_id, enrollment.generation, step_id
+    )
+    return Tracking(ports.signer, send, ports.unsubscribe_mailto)
+
+
+def _sent(enrollment: Enrollment, step_id: str, message_id: str, now: datetime) -> EmailSent:
+    return EmailSent(
+        tenant_id=enrollment.tenant_id,
+        contact_id=enrollment.contact_id,
+        sequence_id=enrollment.sequence_id,
+        step_id=step_id,
+        message_id=message_id,
+        sent_at=now,
+    )
+
+
+def _due(enrollment: Enrollment, now: datetime) -> bool:
+    return enrollment.is_active and enrollment.due_at is not None and enrollment.due_at <= now
+
+
+def _still_at(enrollment: Enrollment, order: SendStep) -> bool:
+    return (
+        enrollment.is_active
+        and enrollment.generation == order.generation
+        and enrollment.cursor == order.cursor
+        and enrollment.version == order.version
+    )

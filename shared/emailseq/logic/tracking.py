@@ -1,0 +1,43 @@
+"""Opens, clicks and unsubscribes, from verified tracking tokens (see rendering.tracking)."""
+
+from dataclasses import dataclass
+
+from emailseq.domain.enrollment import Enrollment
+from emailseq.domain.ports import Clock, ContactRepository, EnrollmentStore
+from emailseq.rendering.tracking import Claim
+
+
+@dataclass(frozen=True)
+class TrackingPorts:
+    contacts: ContactRepository
+    enrollments: EnrollmentStore
+    clock: Clock
+
+
+def record_open(ports: TrackingPorts, claim: Claim) -> bool:
+    """Count an open once per (enrollment, step); True the first time."""
+    enrollment = _enrollment(ports, claim)
+    return enrollment is not None and ports.enrollments.record_fact(enrollment, "opened", claim.send.step)
+
+
+def record_click(ports: TrackingPorts, claim: Claim) -> bool:
+    """Count a click once per (enrollment, step); a click is also an open (the pixel may have been blocked)."""
+    enrollment = _enrollment(ports, claim)
+    if enrollment is None:
+        return False
+    ports.enrollments.record_fact(enrollment, "opened", claim.send.step)
+    return ports.enrollments.record_fact(enrollment, "clicked", claim.send.step)
+
+
+def unsubscribe(ports: TrackingPorts, claim: Claim, source: str) -> bool:
+    """The contact gets nothing more from any sequence; counted once against the email that carried the link."""
+    first = ports.contacts.unsubscribe(claim.send.tenant, claim.send.contact, ports.clock.now(), source)
+    enrollment = _enrollment(ports, claim)
+    if first and enrollment is not None:
+        ports.enrollments.record_fact(enrollment, "unsubscribed", claim.send.step)
+    return first
+
+
+def _enrollment(ports: TrackingPorts, claim: Claim) -> Enrollment | None:
+    found = ports.enrollments.get(claim.send.tenant, claim.send.contact, claim.send.sequence)
+    return found if found is not None and found.generation == claim.send.generation else None
