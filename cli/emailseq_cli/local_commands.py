@@ -46,6 +46,15 @@ def local_env() -> None:
     typer.echo("\n".join(env_lines(info, dev_token(info))))
 
 
+@clock_app.command("now")
+def clock_now() -> None:
+    """Print the local stack's current time (ISO 8601, UTC)."""
+    from emailseq_cli.local.clock import local_now
+    from emailseq_cli.local.paths import local_paths
+
+    typer.echo(local_now(local_paths()).isoformat())
+
+
 @clock_app.command("set")
 def clock_set(moment: Annotated[str, typer.Argument(help="ISO 8601 time, e.g. 2026-12-01T09:00:00Z")]) -> None:
     try:

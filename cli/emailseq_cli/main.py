@@ -41,6 +41,49 @@ def sequences_apply(file: Annotated[Path, typer.Argument(help="YAML or JSON sequ
     typer.echo(f"sequence {result['id']} version {result['version']} ({state})")
 
 
+def _status(sequence_id: str, action: str) -> None:
+    result = call("POST", f"/v1/sequences/{sequence_id}/{action}")
+    typer.echo(f"sequence {result['id']} is {result['status']}")
+
+
+@sequences_app.command("pause")
+def sequences_pause(sequence_id: Annotated[str, typer.Argument(metavar="SEQUENCE_ID")]) -> None:
+    """Nobody new enrolls; running enrollments hold where they are."""
+    _status(sequence_id, "pause")
+
+
+@sequences_app.command("resume")
+def sequences_resume(sequence_id: Annotated[str, typer.Argument(metavar="SEQUENCE_ID")]) -> None:
+    _status(sequence_id, "resume")
+
+
+@sequences_app.command("archive")
+def sequences_archive(sequence_id: Annotated[str, typer.Argument(metavar="SEQUENCE_ID")]) -> None:
+    """Final: running enrollments end, nobody new enrolls."""
+    _status(sequence_id, "archive")
+
+
+@sequences_app.command("enroll")
+def sequences_enroll(
+    sequence_id: Annotated[str, typer.Argument(metavar="SEQUENCE_ID")],
+    email: Annotated[str, typer.Option(help="The contact's email address.")],
+) -> None:
+    """Enroll a contact by hand (no trigger event needed)."""
+    result = call("POST", f"/v1/sequences/{sequence_id}/enrollments", {"contact": {"email": email}})
+    typer.echo(f"{email} enrolled in {result['sequence_id']} (run {result['generation']})")
+
+
+@sequences_app.command("unenroll")
+def sequences_unenroll(
+    sequence_id: Annotated[str, typer.Argument(metavar="SEQUENCE_ID")],
+    email: Annotated[str, typer.Option(help="The contact's email address.")],
+) -> None:
+    """Take a contact out of a sequence: nothing more from it."""
+    contact = call("GET", "/v1/contacts", params={"email": email})
+    call("DELETE", f"/v1/sequences/{sequence_id}/enrollments/{contact['id']}")
+    typer.echo(f"{email} unenrolled from {sequence_id}")
+
+
 @events_app.command("send")
 def events_send(
     event_type: Annotated[str, typer.Argument(metavar="TYPE", help="Event type, e.g. user.signed_up")],
@@ -63,6 +106,62 @@ def events_send(
     typer.echo(f"event {result['id']} {result['status']}")
 
 
+dlq_app = typer.Typer(help="Dead-letter queues: what failed after every retry.", no_args_is_help=True)
+cli.add_typer(dlq_app, name="dlq")
+StackOption = Annotated[str | None, typer.Option(help="In AWS: the CloudFormation stack (default: the local stack).")]
+QueueOption = Annotated[str | None, typer.Option(help="send or enroll (default: both).")]
+
+
+@dlq_app.command("list")
+def dlq_list(
+    stack: StackOption = None, queue: QueueOption = None, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """Messages in the dead-letter queues (they stay there)."""
+    from emailseq_cli.dlq import peek, queue_pairs
+
+    sqs, pairs = queue_pairs(stack)
+    found = [m for pair in pairs if queue in (None, pair.name) for m in peek(sqs, pair)]
+    if as_json:
+        typer.echo(json.dumps(found, indent=2))
+        return
+    for message in found:
+        typer.echo(
+            f"{message['queue']:<7} {message['message_id']}  receives={message['receives']}  "
+            f"{json.dumps(message['body'])[:100]}"
+        )
+    typer.echo(f"{len(found)} message(s) in dead-letter queues")
+
+
+@dlq_app.command("redrive")
+def dlq_redrive(stack: StackOption = None, queue: QueueOption = None) -> None:
+    """Send dead-lettered messages back to their queue to be processed again."""
+    from emailseq_cli.dlq import queue_pairs, redrive
+
+    sqs, pairs = queue_pairs(stack)
+    for pair in pairs:
+        if queue in (None, pair.name):
+            typer.echo(f"{pair.name}: {redrive(sqs, pair)} message(s) sent back")
+
+
+settings_app = typer.Typer(help="The tenant's settings.", no_args_is_help=True)
+cli.add_typer(settings_app, name="settings")
+
+
+@settings_app.command("show")
+def settings_show() -> None:
+    typer.echo(json.dumps(call("GET", "/v1/settings"), indent=2))
+
+
+@settings_app.command("set")
+def settings_set(
+    max_emails_per_day: Annotated[
+        int | None, typer.Option(min=1, max=100, help="Cap per contact per day across all sequences.")
+    ] = None,
+) -> None:
+    """Replace the tenant's settings (an option left out is unset)."""
+    typer.echo(json.dumps(call("PUT", "/v1/settings", {"max_emails_per_day": max_emails_per_day}), indent=2))
+
+
 @cli.command("report")
 def report(
     sequence_id: Annotated[str, typer.Argument(metavar="SEQUENCE_ID")],
@@ -79,6 +178,36 @@ def report(
     )
     for step in data["steps"]:
         typer.echo(f"  {step['id']:<24} sent {step['sent']}")
+
+
+@cli.command("simulate")
+def simulate(
+    file: Annotated[Path, typer.Argument(help="YAML or JSON sequence document.")],
+    contacts: Annotated[int, typer.Option(help="Synthetic contacts.")] = 1000,
+    days: Annotated[int, typer.Option(help="Days to simulate.")] = 30,
+    open_rate: Annotated[float, typer.Option(help="Share of emails opened (0-20 h after the send).")] = 0.35,
+    click_rate: Annotated[float, typer.Option(help="Share of opened emails clicked.")] = 0.05,
+    goal_rate: Annotated[float, typer.Option(help="Share reaching the goal, at a random moment after signup.")] = 0.0,
+    event_rate: Annotated[list[str] | None, typer.Option(help="TYPE=P: share emitting TYPE (repeatable).")] = None,
+    timezones: Annotated[str, typer.Option(help="Contacts' timezones, comma-separated.")] = (
+        "Europe/Berlin,America/New_York,Asia/Tokyo,UTC"
+    ),
+    arrivals: Annotated[str, typer.Option(help="spread: signups over the first day; burst: all at once.")] = "spread",
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same run).")] = 1,
+    step: Annotated[int, typer.Option(help="Scheduler tick in minutes.")] = 15,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    plot: Annotated[Path | None, typer.Option(help="Write a PNG of sends per day per step.")] = None,
+) -> None:
+    """Dry-run a sequence over a synthetic audience, in memory (no stack needed): funnel and per-day timeline.
+
+    The production use cases run on in-memory stores and a simulated clock from Monday 2026-01-05 00:00 UTC.
+    """
+    from emailseq_cli.simulate.command import main as simulate_main
+    from emailseq_cli.simulate.options import make_options
+
+    rates = (open_rate, click_rate, goal_rate)
+    options = make_options(contacts, days, rates, event_rate or [], timezones, arrivals, seed, step)
+    simulate_main(file, options, as_json, plot)
 
 
 def app() -> None:

@@ -44,7 +44,7 @@ def test_a_contact_gets_the_welcome_now_and_the_second_email_two_days_later(stac
     first = outbox(address)
     assert [m["subject"] for m in first] == ["Welcome, Ada"]
     assert "Hi Ada!" in first[0]["html"]
-    assert "https://example.com/start" in first[0]["text"]
+    assert "/t/c/" in first[0]["text"]  # the text part's link is a signed click redirect too
 
     # When the clock moves two days on, the second email has gone out too
     cli("clock", "advance", "2d")

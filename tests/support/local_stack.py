@@ -27,9 +27,14 @@ class LocalStack:
         return httpx.request(method, f"{self.api_url}{path}", headers=headers, timeout=60, **kwargs)
 
 
-def cli(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the `emailseq` command as a user would, from the project directory, with only the local stack's env."""
+def cli(
+    *args: str, check: bool = True, timeout: float = 300, as_tenant: tuple[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the `emailseq` command as a user would, from the project directory, with only the local stack's env
+    (or, with `as_tenant=(api_url, token)`, as another tenant)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMAILSEQ_") and not k.startswith("AWS_")}
+    if as_tenant is not None:
+        env.update(EMAILSEQ_API_URL=as_tenant[0], EMAILSEQ_TOKEN=as_tenant[1])
     result = subprocess.run([EMAILSEQ, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"emailseq {' '.join(args)} failed ({result.returncode}):\n{result.stderr}{result.stdout}")

@@ -79,9 +79,9 @@ def serverless(root: Path, port: int, *args: str) -> None:
         raise CliError(f"serverless {' '.join(args)} failed:\n{tail}")
 
 
-def deploy(root: Path, port: int, clock_offset_seconds: int) -> None:
+def deploy(root: Path, port: int) -> None:
     build_layers(root)
-    serverless(root, port, "deploy", "--stage", "local", "--param", f"clockOffsetSeconds={clock_offset_seconds}")
+    serverless(root, port, "deploy", "--stage", "local")
 
 
 def stack_outputs(endpoint_url: str) -> dict[str, Any]:

@@ -4,9 +4,11 @@ import time
 
 from emailseq_cli.errors import CliError
 from emailseq_cli.local import emulator
-from emailseq_cli.local.clock import apply_offset, current_offset
+from emailseq_cli.local.clock import apply_offset, configure, current_offset
 from emailseq_cli.local.paths import LocalPaths, local_paths, local_port
 from emailseq_cli.local.stack import DEMO_TENANT, StackInfo, deploy_stack, dev_token
+
+PUBLIC_URL = "EMAILSEQ_PUBLIC_URL"
 
 
 def up(detach: bool, seed: bool) -> None:
@@ -16,8 +18,10 @@ def up(detach: bool, seed: bool) -> None:
     started = time.monotonic()
     process = None if emulator.is_up(port) else emulator.start(paths, port)
     try:
-        info = deploy_stack(paths, port, current_offset(paths))
+        info = deploy_stack(paths, port)
+        # Local-only configuration: the clock offset, and tracking links that point at the local API.
         apply_offset(info, current_offset(paths))
+        configure(info, {PUBLIC_URL: info.api_url}, only_where_set=frozenset({PUBLIC_URL}))
         token = dev_token(info)
         (paths.home / "dev-token").write_text(token)
         if seed:

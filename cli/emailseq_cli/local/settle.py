@@ -28,7 +28,7 @@ def in_flight(sqs: Any, queue_urls: list[str]) -> int:
     return total
 
 
-def settle(info: StackInfo, timeout: float = 120) -> None:
+def settle(info: StackInfo, timeout: float = 300) -> None:
     sqs = local_client("sqs", info.endpoint)
     queues = pipeline_queues(info)
     quiet, deadline = 0, time.monotonic() + timeout

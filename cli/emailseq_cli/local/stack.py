@@ -23,6 +23,7 @@ class StackInfo:
     token_secret_id: str
     queues: dict[str, str]
     functions: list[str]
+    bucket: str = ""
 
     def save(self, paths: LocalPaths) -> None:
         paths.stack_file.write_text(json.dumps(asdict(self), indent=2))
@@ -34,10 +35,10 @@ class StackInfo:
         return cls(**json.loads(paths.stack_file.read_text()))
 
 
-def deploy_stack(paths: LocalPaths, port: int, clock_offset: int) -> StackInfo:
+def deploy_stack(paths: LocalPaths, port: int) -> StackInfo:
     started = time.monotonic()
     endpoint_url = emulator.endpoint(port)
-    deploy.deploy(paths.root, port, clock_offset)
+    deploy.deploy(paths.root, port)
     outputs = deploy.stack_outputs(endpoint_url)
     # The emulator, like SES in a fresh AWS account, refuses unverified senders: verify the demo domain.
     local_client("sesv2", endpoint_url).create_email_identity(EmailIdentity=SENDER_DOMAIN)
@@ -47,6 +48,7 @@ def deploy_stack(paths: LocalPaths, port: int, clock_offset: int) -> StackInfo:
         token_secret_id=outputs["TokenSecretArn"],
         queues={key: value for key, value in outputs.items() if key.endswith("QueueUrl")},
         functions=deploy.function_names(endpoint_url),
+        bucket=outputs.get("DataBucketName", ""),
     )
     info.save(paths)
     print(f"deployed the stack in {time.monotonic() - started:.1f}s")
