@@ -1,15 +1,19 @@
 """Integration harness: the real Lambda handlers on the stack serverless.yml describes, emulated in-process by moto.
 
-Nothing here restates the deployment. The tables, queues, bus, rule and secret are read from infrastructure/*.yml
-and created with boto3 inside `mock_aws`. Each function's handler and environment are read from serverless.yml.
-A handler is imported from its file, fresh for every test because handlers build their clients at cold start, with
-exactly the environment its function gets. It is invoked with event shapes from tests/events/ and a fake
-LambdaContext. Sent mail is read back from moto's SES backend.
+Nothing here restates the deployment. The tables, queues, bus, rule, secrets, bucket, topic and SES configuration
+set are read from infrastructure/*.yml and created with boto3 inside `mock_aws`. Each function's handler and
+environment are read from serverless.yml: `${param:x}` from the stage's params, else params.default; the HTTP API's
+id, which the framework makes, is the one in the stored API Gateway events, so tracking links point at the host
+those events carry. A handler is imported from its file, fresh for every test because handlers build their clients
+at cold start, with exactly the environment its function gets. It is invoked with event shapes from tests/events/
+and a fake LambdaContext. Sent mail is read back from moto's SES backend and from the S3 archive the sender keeps.
 """
 
+import base64
 import copy
 import email
 import email.policy
+import functools
 import hashlib
 import importlib.util
 import json
@@ -19,16 +23,19 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from types import ModuleType
 from typing import Any, cast
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import boto3
 import pytest
 import yaml
 from emailseq.api.deps import api_ports
 from emailseq.dal.aws import client
+from emailseq.dal.items import from_item, tenant_key, to_item
 from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
@@ -40,6 +47,10 @@ ACCOUNT = DEFAULT_ACCOUNT_ID
 STAGE = "test"
 SERVICE = "emailseq"
 OWNER = {"tenant": "t1", "role": "owner", "sub": "dev:x"}
+# Request bodies an HTTP API hands over as text; it base64-encodes every other content type (form posts included).
+_TEXT_BODIES = ("text/", "application/json", "application/xml", "application/javascript")
+# CloudFormation's pseudo parameters, as !Sub sees them in this account and region.
+PSEUDO = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws"}
 # Variables a Lambda container gets from its own function only: cleared between "containers" in this process.
 _PER_FUNCTION_PREFIXES = ("EMAILSEQ_", "POWERTOOLS_", "AWS_LAMBDA_")
 
@@ -47,8 +58,9 @@ _PER_FUNCTION_PREFIXES = ("EMAILSEQ_", "POWERTOOLS_", "AWS_LAMBDA_")
 # --- reading the deployment files ------------------------------------------------------------------------------
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """A safe loader that reads CloudFormation short forms (!Ref X, !GetAtt X.Arn, !Join) as their long forms."""
+class _CfnLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader (libyaml's when built) that reads CloudFormation short forms (!Ref X, !GetAtt X.Arn, !Join,
+    !Sub) as their long forms."""
 
 
 def _cfn_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
@@ -66,11 +78,24 @@ _CfnLoader.add_multi_constructor("!", _cfn_tag)
 
 
 def read_template(path: Path) -> Any:
+    """The parsed file, parsed again only when it changed (every test builds a stack from the same files)."""
+    return copy.deepcopy(_parsed(path, path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(path: Path, mtime_ns: int) -> Any:
     return yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 def load_event(name: str) -> dict[str, Any]:
-    return cast(dict[str, Any], json.loads((EVENTS / name).read_text()))
+    """A stored event (a fresh copy: callers change it)."""
+    path = EVENTS / name
+    return cast(dict[str, Any], copy.deepcopy(_read_event(path, path.stat().st_mtime_ns)))
+
+
+@functools.lru_cache(maxsize=32)
+def _read_event(path: Path, mtime_ns: int) -> Any:
+    return json.loads(path.read_text())
 
 
 # --- the fake Lambda runtime ------------------------------------------------------------------------------------
@@ -106,6 +131,7 @@ class LambdaFunction:
     timeout_seconds: int
     memory_mb: int
     stack: "Stack"
+    module: ModuleType  # the handler's module: what it built at cold start (ports, settings) is reachable here
 
     def invoke(self, event: dict[str, Any]) -> Any:
         self.stack.apply_env(self.env)
@@ -116,8 +142,8 @@ class LambdaFunction:
 @dataclass(frozen=True)
 class ApiResponse:
     status: int
-    headers: dict[str, str]
-    body: Any
+    headers: dict[str, str]  # names lower-cased, as a client sees them
+    body: Any  # parsed JSON, bytes for a base64-encoded (binary) body, else text
 
 
 # --- the stack -------------------------------------------------------------------------------------------------
@@ -129,7 +155,9 @@ class Stack:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self._monkeypatch = monkeypatch
         self._sls = read_template(ROOT / "serverless.yml")
-        self._params: dict[str, Any] = self._sls["params"]["default"]
+        # ${param:x}: the stage's own value, else the default (as the framework resolves it)
+        params = self._sls.get("params", {})
+        self._params: dict[str, Any] = {**params.get("default", {}), **params.get(STAGE, {})}
         self.refs: dict[str, str] = {}  # logical id → what !Ref gives (table name, queue URL, bus name, secret ARN)
         self.arns: dict[str, str] = {}  # logical id → !GetAtt X.Arn
         self._warm: dict[str, LambdaFunction] = {}
@@ -138,14 +166,14 @@ class Stack:
             resources.update(read_template(template)["Resources"])
         self._provision(resources)
         self.from_address = str(self._params["fromAddress"])
-        boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=self.from_address)
+        _aws("ses").verify_email_identity(EmailAddress=self.from_address)
         self._add_domain_event_spy()
 
     # provisioning
 
     def _provision(self, resources: dict[str, Any]) -> None:
         of_type = lambda kind: {k: r.get("Properties", {}) for k, r in resources.items() if r["Type"] == kind}  # noqa: E731
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb = _aws("dynamodb")
         for logical, props in of_type("AWS::DynamoDB::Table").items():
             name = f"{SERVICE}-{STAGE}-{logical}"
             keys = ("BillingMode", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")
@@ -156,17 +184,17 @@ class Stack:
                 )
             self.refs[logical], self.arns[logical] = name, description["TableDescription"]["TableArn"]
 
-        sqs = boto3.client("sqs", region_name=REGION)
+        sqs = _aws("sqs")
         queues = of_type("AWS::SQS::Queue")
         for logical in sorted(queues, key=lambda q: "RedrivePolicy" in queues[q]):  # dead-letter queues first
-            attributes = {k: str(v) for k, v in queues[logical].items() if k != "RedrivePolicy"}
+            attributes = {k: str(self.resolve(v)) for k, v in queues[logical].items() if k != "RedrivePolicy"}
             if redrive := queues[logical].get("RedrivePolicy"):
                 attributes["RedrivePolicy"] = json.dumps(self.resolve(redrive))
             url = sqs.create_queue(QueueName=f"{SERVICE}-{STAGE}-{logical}", Attributes=attributes)["QueueUrl"]
             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             self.refs[logical], self.arns[logical] = url, arn
 
-        events = boto3.client("events", region_name=REGION)
+        events = _aws("events")
         for logical, props in of_type("AWS::Events::EventBus").items():
             name = self.resolve(props["Name"])
             self.refs[logical], self.arns[logical] = name, events.create_event_bus(Name=name)["EventBusArn"]
@@ -180,7 +208,7 @@ class Stack:
                 policy = json.dumps(self.resolve(props["PolicyDocument"]))
                 sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
 
-        secretsmanager = boto3.client("secretsmanager", region_name=REGION)
+        secretsmanager = _aws("secretsmanager")
         for logical, props in of_type("AWS::SecretsManager::Secret").items():
             generate = props["GenerateSecretString"]
             value = secretsmanager.get_random_password(
@@ -191,9 +219,52 @@ class Stack:
             )
             self.refs[logical] = self.arns[logical] = created["ARN"]  # !Ref of a secret is its ARN
 
+        s3 = _aws("s3")
+        for logical, props in of_type("AWS::S3::Bucket").items():
+            name = f"{SERVICE}-{STAGE}-{logical}".lower()
+            s3.create_bucket(Bucket=name)
+            if block := props.get("PublicAccessBlockConfiguration"):
+                s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=block)
+            if encryption := props.get("BucketEncryption"):
+                # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSideEncryptionByDefault
+                rules = [
+                    {("Apply" + k if k == "ServerSideEncryptionByDefault" else k): v for k, v in rule.items()}
+                    for rule in encryption["ServerSideEncryptionConfiguration"]
+                ]
+                s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+            self.refs[logical], self.arns[logical] = name, f"arn:aws:s3:::{name}"
+
+        sns = _aws("sns")
+        for logical in of_type("AWS::SNS::Topic"):
+            arn = sns.create_topic(Name=f"{SERVICE}-{STAGE}-{logical}")["TopicArn"]
+            self.refs[logical] = self.arns[logical] = arn  # !Ref of a topic is its ARN
+        for props in of_type("AWS::SNS::TopicPolicy").values():
+            for arn in self.resolve(props["Topics"]):
+                policy = json.dumps(self.resolve(props["PolicyDocument"]))
+                sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=policy)
+
+        ses = _aws("ses")
+        for logical, props in of_type("AWS::SES::ConfigurationSet").items():
+            name = self.resolve(props.get("Name", f"{SERVICE}-{STAGE}-{logical}"))
+            ses.create_configuration_set(ConfigurationSet={"Name": name})
+            self.refs[logical] = name
+        for props in of_type("AWS::SES::ConfigurationSetEventDestination").values():
+            destination = self.resolve(props["EventDestination"])
+            if "SnsDestination" in destination:  # CloudFormation's SnsDestination is the API's SNSDestination
+                destination["SNSDestination"] = destination.pop("SnsDestination")
+            ses.create_configuration_set_event_destination(
+                ConfigurationSetName=self.resolve(props["ConfigurationSetName"]), EventDestination=destination
+            )
+
+        # The HTTP API is made by the framework from the functions' httpApi events, not by infrastructure/*.yml;
+        # its id is the one API Gateway puts in the stored events (so links and requests name the same host).
+        api_id = load_event("apigw_http_v2_put_sequence.json")["requestContext"]["apiId"]
+        self.refs["HttpApi"] = api_id
+        self.arns["HttpApi"] = f"arn:aws:apigateway:{REGION}::/apis/{api_id}"
+
     def _add_domain_event_spy(self) -> None:
         """Test-only subscriber: a queue that receives the domain events (facts) the functions publish."""
-        sqs, events = boto3.client("sqs", region_name=REGION), boto3.client("events", region_name=REGION)
+        sqs, events = _aws("sqs"), _aws("events")
         url = sqs.create_queue(QueueName="test-domain-event-spy")["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         pattern = {"source": ["emailseq"], "detail-type": ["ContactEnrolled", "EmailSent", "EnrollmentConverted"]}
@@ -212,7 +283,7 @@ class Stack:
             return [self.resolve(v) for v in value]
         if isinstance(value, dict):
             if set(value) == {"Ref"}:
-                return self.refs[value["Ref"]]
+                return PSEUDO[value["Ref"]] if value["Ref"] in PSEUDO else self.refs[value["Ref"]]
             if set(value) == {"Fn::GetAtt"}:
                 logical, attribute = value["Fn::GetAtt"].split(".")
                 assert attribute == "Arn", f"unsupported attribute {attribute}"
@@ -220,6 +291,13 @@ class Stack:
             if set(value) == {"Fn::Join"}:
                 separator, parts = value["Fn::Join"]
                 return separator.join(self.resolve(parts))
+            if set(value) == {"Fn::Sub"}:
+                template, variables = value["Fn::Sub"], {}
+                if isinstance(template, list):
+                    template, variables = template[0], self.resolve(template[1])
+                template = self.resolve(template)
+                known = {**PSEUDO, **self.refs, **variables}
+                return re.sub(r"\$\{([\w:]+)\}", lambda m: str(known[m.group(1)]), template)
             return {k: self.resolve(v) for k, v in value.items()}
         return value
 
@@ -230,9 +308,25 @@ class Stack:
         return self.refs["EventBus"]
 
     @property
+    def public_url(self) -> str:
+        """Where the sender's tracking and unsubscribe links point (its EMAILSEQ_PUBLIC_URL)."""
+        return self.function_env("sender")["EMAILSEQ_PUBLIC_URL"]
+
+    @property
+    def archive_bucket(self) -> str:
+        return self.refs["DataBucket"]
+
+    @property
     def token_secret(self) -> str:
-        secretsmanager = boto3.client("secretsmanager", region_name=REGION)
+        secretsmanager = _aws("secretsmanager")
         return str(secretsmanager.get_secret_value(SecretId=self.refs["TokenSecret"])["SecretString"])
+
+    # time travel
+
+    @staticmethod
+    def offset_to(moment: datetime) -> str:
+        """EMAILSEQ_CLOCK_OFFSET_SECONDS that makes a function's clock read `moment` (plus the test's own runtime)."""
+        return str((moment - datetime.now(UTC)).total_seconds())
 
     # functions
 
@@ -272,6 +366,7 @@ class Stack:
             timeout_seconds=int(spec.get("timeout", provider["timeout"])),
             memory_mb=int(spec.get("memorySize", provider["memorySize"])),
             stack=self,
+            module=module,
         )
 
     def warm(self, name: str) -> LambdaFunction:
@@ -319,8 +414,11 @@ class Stack:
         caller: dict[str, str] | None = OWNER,
         query: str = "",
         path_parameters: dict[str, str] | None = None,
+        template: str | None = None,
+        content_type: str = "application/json",
     ) -> dict[str, Any]:
-        template = "apigw_http_v2_post_events.json" if path == "/v1/events" else "apigw_http_v2_put_sequence.json"
+        if template is None:
+            template = "apigw_http_v2_post_events.json" if path == "/v1/events" else "apigw_http_v2_put_sequence.json"
         event = load_event(template)
         context = event["requestContext"]
         event["routeKey"] = context["routeKey"] = route_key
@@ -340,19 +438,45 @@ class Stack:
         else:
             context["authorizer"] = {"lambda": caller}
         event.pop("body", None)
+        event["isBase64Encoded"] = False
         event["headers"].pop("content-length", None)
         event["headers"].pop("content-type", None)
         if body is not None:
-            event["body"] = body if isinstance(body, str) else json.dumps(body)
-            event["headers"]["content-type"] = "application/json"
-            event["headers"]["content-length"] = str(len(event["body"].encode()))
+            text = body if isinstance(body, str) else json.dumps(body)
+            event["headers"]["content-type"] = content_type
+            event["headers"]["content-length"] = str(len(text.encode()))
+            textual = content_type.startswith(_TEXT_BODIES)
+            event["body"] = text if textual else base64.b64encode(text.encode()).decode()
+            event["isBase64Encoded"] = not textual
         return event
 
     def call_api(self, function: str, event: dict[str, Any]) -> ApiResponse:
         response = self.warm(function).invoke(event)
-        text = response.get("body", "")
-        is_json = response.get("headers", {}).get("content-type", "").startswith("application/json")
-        return ApiResponse(response["statusCode"], response.get("headers", {}), json.loads(text) if is_json else text)
+        headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
+        body: Any = response.get("body") or ""
+        if response.get("isBase64Encoded"):
+            body = base64.b64decode(body)
+        elif headers.get("content-type", "").startswith("application/json"):
+            body = json.loads(body)
+        return ApiResponse(response["statusCode"], headers, body)
+
+    def follow(self, url: str, method: str = "GET", body: str | None = None) -> ApiResponse:
+        """What API Gateway does with a request for a tracking link (public routes; the tracking function)."""
+        parts = urlsplit(url)
+        assert f"{parts.scheme}://{parts.netloc}" == self.public_url, url
+        kind, token = re.fullmatch(r"/t/([ocu])/([^/]+)", parts.path).groups()  # type: ignore[union-attr]
+        template = "apigw_http_v2_post_unsubscribe.json" if method == "POST" else "apigw_http_v2_get_click.json"
+        event = self.http_event(
+            method,
+            parts.path,
+            route_key=f"{method} /t/{kind}/{{token}}",
+            caller=None,
+            path_parameters={"token": token},
+            template=template,
+            body=body,
+            content_type="application/x-www-form-urlencoded",
+        )
+        return self.call_api("tracking", event)
 
     def put_sequence(self, document: dict[str, Any], caller: dict[str, str] | None = OWNER) -> ApiResponse:
         sequence_id = document["id"]
@@ -398,7 +522,7 @@ class Stack:
 
     def drain(self, queue: str) -> list[dict[str, Any]]:
         """Everything on a queue (received and deleted, as an event-source mapping does with a handled batch)."""
-        sqs, url = boto3.client("sqs", region_name=REGION), self.refs[queue]
+        sqs, url = _aws("sqs"), self.refs[queue]
         messages: list[dict[str, Any]] = []
         while batch := sqs.receive_message(
             QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageSystemAttributeNames=["All"]
@@ -407,6 +531,44 @@ class Stack:
             sqs.delete_message_batch(
                 QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
             )
+        return messages
+
+    def receive(self, queue: str) -> list[dict[str, Any]]:
+        """What is visible on `queue`, received but not deleted (as an event-source mapping polls it)."""
+        sqs, url = _aws("sqs"), self.refs[queue]
+        return cast(
+            list[dict[str, Any]],
+            sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0, MessageSystemAttributeNames=["All"]
+            ).get("Messages", []),
+        )
+
+    def handle(self, queue: str, function: LambdaFunction, messages: list[dict[str, Any]]) -> Any:
+        """Invoke `function` with received `messages` as an event-source mapping with ReportBatchItemFailures does:
+        the records it handled are deleted, the failed ones stay in flight until their visibility timeout ends."""
+        response = function.invoke(self.sqs_event(queue, messages))  # a wholly failed batch raises: none deleted
+        failed = {failure["itemIdentifier"] for failure in response["batchItemFailures"]}
+        handled = [m for m in messages if m["MessageId"] not in failed]
+        if handled:
+            _aws("sqs").delete_message_batch(
+                QueueUrl=self.refs[queue],
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(handled)],
+            )
+        return response
+
+    def visibility_lapses(self, queue: str, in_flight: list[dict[str, Any]]) -> None:
+        """Time passes until these in-flight messages' visibility timeouts end: SQS offers them again."""
+        sqs = _aws("sqs")
+        for message in in_flight:
+            sqs.change_message_visibility(
+                QueueUrl=self.refs[queue], ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+
+    def deliver(self, queue: str, function: LambdaFunction) -> list[dict[str, Any]]:
+        """Hand what is on `queue` to `function` as its event-source mapping would; returns the messages delivered."""
+        messages = self.drain(queue)
+        if messages:
+            assert function.invoke(self.sqs_event(queue, messages)) == {"batchItemFailures": []}
         return messages
 
     def sqs_event(self, queue: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -462,13 +624,72 @@ class Stack:
             if hasattr(m, "raw_data")
         ]
 
+    def sent_to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.sent_emails() if message["To"] == address]
+
+    @staticmethod
+    def links(message: EmailMessage) -> list[str]:
+        """The href of every link in the message's HTML part, in order."""
+        html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        return re.findall(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"']+)["']""", html, re.IGNORECASE)
+
+    @staticmethod
+    def pixel(message: EmailMessage) -> str:
+        """The open pixel's URL in the message's HTML part (there is exactly one)."""
+        html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        (src,) = re.findall(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+/t/o/[^"']+)["']""", html, re.IGNORECASE)
+        return str(src)
+
     def ses_message_ids(self) -> list[str]:
         return [m.id for m in ses_backends[ACCOUNT][REGION].sent_messages]
+
+    def archived(self, tenant: str = "t1") -> dict[str, EmailMessage]:
+        """The sender's S3 archive of one tenant: SES message id → the message as it left."""
+        s3 = _aws("s3")
+        prefix = f"messages/{tenant}/"
+        listed = s3.list_objects_v2(Bucket=self.archive_bucket, Prefix=prefix).get("Contents", [])
+        found: dict[str, EmailMessage] = {}
+        for entry in listed:
+            raw = s3.get_object(Bucket=self.archive_bucket, Key=entry["Key"])["Body"].read()
+            message_id = entry["Key"].removeprefix(prefix).removesuffix(".eml")
+            found[message_id] = cast(EmailMessage, email.message_from_bytes(raw, policy=email.policy.default))
+        return found
+
+    def item(self, pk: str, sk: str) -> dict[str, Any] | None:
+        """One item of the data table as stored (plain values), or None."""
+        response = _aws("dynamodb").get_item(
+            TableName=self.refs["DataTable"], Key=to_item({"pk": pk, "sk": sk}), ConsistentRead=True
+        )
+        return from_item(response["Item"]) if "Item" in response else None
+
+    def enrollment_item(self, contact_id: str, sequence_id: str, tenant: str = "t1") -> dict[str, Any]:
+        found = self.item(tenant_key(tenant, "CONTACT", contact_id), f"ENROLLMENT#{sequence_id}")
+        assert found is not None, (contact_id, sequence_id)
+        return found
+
+    def contact_item(self, contact_id: str, tenant: str = "t1") -> dict[str, Any]:
+        found = self.item(tenant_key(tenant, "CONTACT", contact_id), "PROFILE")
+        assert found is not None, contact_id
+        return found
 
     def domain_events(self) -> list[tuple[str, dict[str, Any]]]:
         """(detail-type, detail) of every domain event published on the bus since the last call."""
         envelopes = [json.loads(m["Body"]) for m in self.drain("DomainEventSpy")]
         return [(e["detail-type"], e["detail"]) for e in envelopes]
+
+
+@functools.cache
+def _aws(service: str) -> Any:
+    """The harness's own client of `service` (provisioning, observing), made once: clients hold no state of a test's,
+    and the handlers' clients (emailseq.dal.aws.client, where tests hook failures in) are made per test."""
+    return _sdk_session().client(service)  # type: ignore[call-overload]
+
+
+@functools.cache
+def _sdk_session() -> boto3.Session:
+    """One SDK session for every test, so each service model is read from disk once rather than once per test.
+    It holds nothing of a test's: credentials and region are the fixed dummy ones, clients are made per test."""
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
 
 
 @pytest.fixture
@@ -484,6 +705,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     client.cache_clear()
     api_ports.cache_clear()
     with mock_aws():
+        boto3.DEFAULT_SESSION = _sdk_session()  # mock_aws cleared it; it puts its own value back when it stops
         yield Stack(monkeypatch)
     client.cache_clear()
     api_ports.cache_clear()

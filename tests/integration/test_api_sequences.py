@@ -27,7 +27,12 @@ def test_the_stored_put_request_applies_version_1(stack):
     assert response.body["id"] == "welcome"
     assert response.body["version"] == 1
     assert response.body["changed"] is True
-    assert response.body["document"] == {**json.loads(request["body"]), "trigger": {"event": "signed_up", "where": {}}}
+    # And the canonical document is the one sent, with the implicit defaults (`where`, `reenroll`) made explicit
+    assert response.body["document"] == {
+        **json.loads(request["body"]),
+        "trigger": {"event": "signed_up", "where": {}},
+        "reenroll": "never",
+    }
     # And it can be read back
     read = stack.get_sequence("welcome")
     assert read.status == 200
@@ -83,6 +88,29 @@ def _empty_subject(document):
     document["steps"][0]["email"]["subject"] = ""
 
 
+def _bad_wait_inside_a_branch(document):
+    document["steps"].append(
+        {"id": "opened", "branch": {"if": {"opened": "welcome"}, "then": [{"wait": "2 fortnights"}]}}
+    )
+
+
+def _zero_timeout_inside_a_split(document):
+    variant = {"name": "a", "steps": [{"wait_until": {"event": "activated", "timeout": "0s"}}]}
+    document["steps"].append({"id": "ab", "split": [variant, {"name": "b"}]})
+
+
+def _webhook_not_http(document):
+    document["steps"].append({"id": "crm", "webhook": {"url": "ftp://crm.example.com/hook"}})
+
+
+def _unknown_timezone(document):
+    document["send_window"] = {"from": "09:00", "to": "17:00", "timezone": "Mars/Olympus"}
+
+
+def _unknown_reenroll_policy(document):
+    document["reenroll"] = "sometimes"
+
+
 @pytest.mark.parametrize(
     ("break_it", "field", "reason"),
     [
@@ -91,6 +119,16 @@ def _empty_subject(document):
         pytest.param(_id_differs_from_path, "id", "differs from the path", id="id-mismatch"),
         pytest.param(_bad_wait, "steps[1].wait", "not a duration", id="bad-wait"),
         pytest.param(_empty_subject, "steps[0].email.subject", "at least 1", id="empty-subject"),
+        pytest.param(_bad_wait_inside_a_branch, "steps[3].branch.then[0].wait", "not a duration", id="nested-wait"),
+        pytest.param(
+            _zero_timeout_inside_a_split,
+            "steps[3].split[0].steps[0].wait_until.timeout",
+            "longer than zero",
+            id="split-timeout",
+        ),
+        pytest.param(_webhook_not_http, "steps[3].webhook.url", "http", id="webhook-scheme"),
+        pytest.param(_unknown_timezone, "send_window.timezone", "IANA timezone", id="window-timezone"),
+        pytest.param(_unknown_reenroll_policy, "reenroll", "after <duration>", id="reenroll-policy"),
     ],
 )
 def test_an_invalid_document_is_422_naming_the_field(stack, welcome_sequence, break_it, field, reason):

@@ -7,14 +7,6 @@ TWO_DAYS_AND_A_MINUTE = str(2 * 24 * 3600 + 60)
 TEN_DAYS = str(10 * 24 * 3600)
 
 
-def _deliver(stack, queue, function):
-    """Hand what is on `queue` to `function` as its event-source mapping would; returns the messages delivered."""
-    messages = stack.drain(queue)
-    if messages:
-        assert function.invoke(stack.sqs_event(queue, messages)) == {"batchItemFailures": []}
-    return messages
-
-
 def test_a_contact_gets_the_welcome_now_and_the_follow_up_two_days_later(stack, welcome_sequence):
     # Given the welcome sequence (welcome → wait 2d → follow-up), applied through the API
     assert stack.put_sequence(welcome_sequence).status == 200
@@ -26,8 +18,8 @@ def test_a_contact_gets_the_welcome_now_and_the_follow_up_two_days_later(stack, 
     )
     assert accepted.body == {"id": "evt-ada", "status": "accepted"}
     # And the enroll queue's message reaches the enroller, and the send queue's order the sender
-    assert len(_deliver(stack, "EnrollQueue", enroller)) == 1
-    (first_order,) = _deliver(stack, "SendQueue", sender)
+    assert len(stack.deliver("EnrollQueue", enroller)) == 1
+    (first_order,) = stack.deliver("SendQueue", sender)
 
     # Then SES got exactly one email: the welcome, personalised, from the configured sender
     assert json.loads(first_order["Body"])["cursor"] == 0
@@ -38,7 +30,9 @@ def test_a_contact_gets_the_welcome_now_and_the_follow_up_two_days_later(stack, 
     assert welcome["Message-ID"].endswith("@example.com>")
     assert welcome.get_content_type() == "multipart/alternative"
     assert "Hi Ada!" in welcome.get_body(("html",)).get_content()
-    assert "Get started (https://example.com/start)" in welcome.get_body(("plain",)).get_content()
+    # And the link in both parts goes through a signed redirect on the public tracking route
+    assert f"Get started ({stack.public_url}/t/c/" in welcome.get_body(("plain",)).get_content()
+    assert [link.startswith(f"{stack.public_url}/t/c/") for link in stack.links(welcome)] == [True]
 
     # When the scheduler ticks now, nothing is due yet
     scheduler = stack.cold_start("scheduler")
@@ -84,13 +78,13 @@ def test_reaching_the_goal_ends_the_journey_before_the_follow_up(stack, welcome_
     stack.put_sequence(welcome_sequence)
     enroller, sender = stack.cold_start("enroller"), stack.cold_start("sender")
     stack.post_event({"id": "evt-1", "type": "signed_up", "contact": {"email": "ada@example.com"}})
-    _deliver(stack, "EnrollQueue", enroller)
-    _deliver(stack, "SendQueue", sender)
+    stack.deliver("EnrollQueue", enroller)
+    stack.deliver("SendQueue", sender)
     assert [m["Subject"] for m in stack.sent_emails()] == ["Welcome, there"]
 
     # When she purchases, and the enroller handles that event
     stack.post_event({"id": "evt-2", "type": "purchased", "contact": {"email": "ada@example.com"}})
-    _deliver(stack, "EnrollQueue", enroller)
+    stack.deliver("EnrollQueue", enroller)
 
     # Then two days later nothing is due, and no follow-up goes out
     later = stack.cold_start("scheduler", EMAILSEQ_CLOCK_OFFSET_SECONDS=TWO_DAYS_AND_A_MINUTE)

@@ -1,12 +1,17 @@
-"""Flow 5: the sender sends each step of an enrollment exactly once, whatever SQS and Lambda do: redeliveries,
-duplicates in a batch, a crash after SES accepted the email, a duplicate arriving while the first is in flight."""
+"""Flow 5: the sender sends each step of an enrollment exactly once, whatever SQS, Lambda and SES do: redeliveries,
+duplicates in a batch, a crash after SES accepted the email, SES throttling before it, a duplicate arriving while the
+first is in flight."""
 
 import json
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from botocore.exceptions import ClientError
 from emailseq.dal.aws import client
+
+TWO_DAYS_AND_A_MINUTE = str(2 * 24 * 3600 + 60)
+CONTACTS = ("ada@example.com", "grace@example.com")
 
 
 class ContainerDied(Exception):
@@ -67,7 +72,13 @@ def test_the_same_message_delivered_twice_sends_one_email(stack, order):
     assert responses == [{"batchItemFailures": []}] * 2
     assert len(stack.sent_emails()) == 1
     assert len(_sent_facts(stack)) == 1
-    assert stack.report("welcome")["steps"][0] == {"id": "welcome", "sent": 1, "opened": 0, "clicked": 0}
+    assert stack.report("welcome")["steps"][0] == {
+        "id": "welcome",
+        "sent": 1,
+        "opened": 0,
+        "clicked": 0,
+        "unsubscribed": 0,
+    }
 
 
 def test_a_batch_carrying_the_same_order_twice_sends_one_email(stack, order):
@@ -159,3 +170,119 @@ def test_a_duplicate_arriving_while_the_first_send_is_in_flight_is_retried_not_s
     assert second_container.invoke(duplicate) == {"batchItemFailures": []}
     assert len(stack.sent_emails()) == 1
     assert stack.report("welcome")["steps"][0]["sent"] == 1
+
+
+def _bookkeeping_fails_once(sender, monkeypatch):
+    """The worker dies after SES accepted an email, before the enrollment store records the step as done."""
+    store = sender.module.ports.enrollments
+    original = store.replace
+    failed: list[int] = []
+
+    def replace(*args, **kwargs):
+        if not failed:
+            failed.append(1)
+            raise ContainerDied
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store, "replace", replace)
+    return failed
+
+
+def _send_fails_once(sender, monkeypatch):
+    """SES refuses the worker's first send (still throttled after the SDK's own retries): nothing went out."""
+    failed: list[int] = []
+
+    def throttled(**_: object) -> None:
+        if not failed:
+            failed.append(1)
+            error = {"Code": "TooManyRequestsException", "Message": "Maximum sending rate exceeded."}
+            raise ClientError({"Error": error}, "SendEmail")
+
+    client("sesv2").meta.events.register("before-call.sesv2.SendEmail", throttled)
+    return failed
+
+
+def _deliver_with_one_failure(stack, sender, arm_failure, monkeypatch):
+    """The send queue's orders reach the worker as one batch while it fails once; SQS offers the failed message
+    again when its visibility timeout has run out, and the worker handles it."""
+    orders = stack.receive("SendQueue")
+    assert len(orders) == len(CONTACTS)
+    failed = arm_failure(sender, monkeypatch)
+    response = stack.handle("SendQueue", sender, orders)
+    assert failed == [1]
+    (failure,) = response["batchItemFailures"]  # only that record failed: the other contact's was handled
+    # The failed message stays on the queue, hidden for now
+    assert stack.receive("SendQueue") == []
+    stack.visibility_lapses("SendQueue", [o for o in orders if o["MessageId"] == failure["itemIdentifier"]])
+    (again,) = stack.receive("SendQueue")
+    assert (again["MessageId"], again["Attributes"]["ApproximateReceiveCount"]) == (failure["itemIdentifier"], "2")
+    assert stack.handle("SendQueue", sender, [again]) == {"batchItemFailures": []}
+    assert stack.receive("SendQueue") == []
+
+
+@pytest.mark.parametrize(
+    ("arm_failure", "backoffs"),
+    [
+        # a lost container is retried after the queue's visibility timeout
+        pytest.param(_bookkeeping_fails_once, [], id="after-the-send-before-the-bookkeeping"),
+        # a throttled send is retried sooner: the worker hides the message for 30 s (first attempt's backoff)
+        pytest.param(_send_fails_once, [30, 30], id="before-the-send"),
+    ],
+)
+def test_a_worker_failing_once_around_each_send_leaves_each_contact_one_copy_of_every_email(
+    stack, welcome_sequence, monkeypatch, arm_failure, backoffs
+):
+    # Given Ada and Grace enrolled in the welcome sequence (welcome → wait 2d → follow-up), their orders queued
+    hidden_for: list[int] = []
+    client("sqs").meta.events.register(
+        "provide-client-params.sqs.ChangeMessageVisibility",
+        lambda params, **_: hidden_for.append(params["VisibilityTimeout"]),
+    )
+    stack.put_sequence(welcome_sequence)
+    for address in CONTACTS:
+        accepted = stack.post_event({"id": f"evt-{address}", "type": "signed_up", "contact": {"email": address}})
+        assert accepted.status == 202
+    stack.deliver("EnrollQueue", stack.cold_start("enroller"))
+
+    # When the worker fails once while handling the welcome batch, and SQS redelivers the failed message
+    _deliver_with_one_failure(stack, stack.cold_start("sender"), arm_failure, monkeypatch)
+    # And two days later the scheduler queues both follow-ups, and the worker fails once again the same way
+    later = {"EMAILSEQ_CLOCK_OFFSET_SECONDS": TWO_DAYS_AND_A_MINUTE}
+    assert stack.cold_start("scheduler", **later).invoke(stack.scheduled_event()) == {"queued": 2}
+    _deliver_with_one_failure(stack, stack.cold_start("sender", **later), arm_failure, monkeypatch)
+
+    # Then each contact got exactly one copy of every email, in order
+    for address in CONTACTS:
+        assert [m["Subject"] for m in stack.sent_to(address)] == ["Welcome, there", "How is it going?"]
+    # And each send is counted and announced once, with the id SES gave it, and archived once under that id
+    assert [(s["id"], s["sent"]) for s in stack.report("welcome")["steps"]] == [("welcome", 2), ("follow-up", 2)]
+    assert sorted(fact["message_id"] for fact in _sent_facts(stack)) == sorted(stack.ses_message_ids())
+    assert sorted(stack.archived("t1")) == sorted(stack.ses_message_ids())
+    assert stack.report("welcome")["completed"] == 2
+    # And the failed message was retried after the backoff its failure calls for
+    assert hidden_for == backoffs
+
+
+def test_an_archive_failure_after_ses_accepted_the_email_does_not_send_it_again(stack, order):
+    # Given S3 failing the sender's first archive write (after SES accepted the email)
+    sender = stack.cold_start("sender")
+    failed: list[int] = []
+
+    def s3_unavailable(**_: object) -> None:
+        if not failed:
+            failed.append(1)
+            raise ClientError(
+                {"Error": {"Code": "ServiceUnavailable", "Message": "Please reduce your rate."}}, "PutObject"
+            )
+
+    client("s3").meta.events.register("before-call.s3.PutObject", s3_unavailable)
+    event = stack.sqs_event("SendQueue", [order])
+
+    # When the order is handled (the archive write fails, the send stands) and SQS delivers it again anyway
+    assert sender.invoke(event) == {"batchItemFailures": []}
+    assert failed == [1]
+    assert len(stack.sent_emails()) == 1
+    assert sender.invoke(event) == {"batchItemFailures": []}
+
+    # Then Ada still has one welcome email
+    assert len(stack.sent_emails()) == 1

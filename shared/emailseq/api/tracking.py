@@ -67,7 +67,9 @@ def build_resolver(ports: TrackingPorts, signer: LinkSigner) -> APIGatewayHttpRe
         found = claim(token, "u")
         if found is None:
             return _page(404, "Not found", "<p>This link is not valid.</p>")
-        unsubscribe(ports, found, source="one-click" if "One-Click" in (app.current_event.body or "") else "link")
+        unsubscribe(
+            ports, found, source="one-click" if "One-Click" in (app.current_event.decoded_body or "") else "link"
+        )
         return _page(200, "You are unsubscribed", "<p>You will not get any more emails from these sequences.</p>")
 
     return app

@@ -3,12 +3,15 @@
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 
 from emailseq.dal.ses_feedback import send_tags
 from emailseq.domain.errors import ProviderError, ProviderPermanentError, ProviderTemporaryError
 from emailseq.domain.ports import Clock, OutgoingEmail
 from emailseq.rendering.message import build_mime
+
+logger = Logger(child=True)
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,16 @@ class SesMailSender:
         except ClientError as error:
             raise _provider_error(error) from error
         if self._archive is not None:
-            self._archive.keep(email, message_id, raw)
+            self._keep(email, message_id, raw)
         return message_id
+
+    def _keep(self, email: OutgoingEmail, message_id: str, raw: bytes) -> None:
+        # The email is out: a failing archive must not fail the send (a retry would send it again).
+        assert self._archive is not None
+        try:
+            self._archive.keep(email, message_id, raw)
+        except (ClientError, BotoCoreError):
+            logger.warning("sent message not archived", extra={"message_id": message_id}, exc_info=True)
 
 
 # SES answers these when it is busy or throttling the account: the send waits and is retried, never dropped.

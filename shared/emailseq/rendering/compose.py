@@ -9,7 +9,8 @@ from emailseq.rendering.templates import contact_context, render
 from emailseq.rendering.text import html_to_text
 from emailseq.rendering.tracking import Claim, LinkSigner, TrackedSend, instrument, unsubscribe_headers
 
-_URL = re.compile(r"https?://[^\s<>()\"']+")
+# A URL ends before whitespace, brackets or quotes, and never on sentence punctuation ("see https://x.io.").
+_URL = re.compile(r"https?://[^\s<>()\"']*[^\s<>()\"'.,;:!?]")
 
 
 @dataclass(frozen=True)
