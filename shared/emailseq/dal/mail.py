@@ -44,7 +44,7 @@ class SesMailSender:
     def send(self, email: OutgoingEmail) -> str:
         raw = build_mime(email, self._sender, self._clock.now())
         request: dict[str, Any] = {
-            "FromEmailAddress": self._sender,
+            "FromEmailAddress": email.from_address or self._sender,
             "Destination": {"ToAddresses": [email.to]},
             "Content": {"Raw": {"Data": raw}},
         }

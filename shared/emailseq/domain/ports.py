@@ -42,6 +42,9 @@ class OutgoingEmail:
     headers: dict[str, str] = field(default_factory=dict)
     tenant_id: str = ""  # whose message it is: the archive keeps it under the tenant
     contact_id: str = ""  # tagged on the send, so bounces and complaints find the contact
+    from_name: str | None = None  # the tenant's sender name and address (else the deployment's default)
+    from_address: str | None = None
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)

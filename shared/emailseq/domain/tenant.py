@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from emailseq.domain.messages import EmailAddress
+
 
 class TenantSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -13,6 +15,10 @@ class TenantSettings(BaseModel):
     # At most this many emails per contact per day (in the contact's timezone) across every sequence; a capped
     # email waits for the next day instead of being dropped. None: no cap.
     max_emails_per_day: Annotated[int | None, Field(ge=1, le=100)] = None
+    # The tenant's sender (in AWS the address must be an SES-verified identity); the deployment's default if unset.
+    from_name: Annotated[str | None, Field(max_length=100, pattern=r"^[^\r\n]*$")] = None
+    from_address: EmailAddress | None = None
+    reply_to: EmailAddress | None = None
 
 
 def local_day(zone: ZoneInfo, now: datetime) -> str:

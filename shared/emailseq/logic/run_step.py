@@ -5,50 +5,24 @@ instruction), and every move of the enrollment is a conditional write: a redeliv
 effect and its bookkeeping, or two workers on the same order all end with each effect done once.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from emailseq.domain.engine import CallWebhook, ContactView, Effect, SendEmail, Transition, UpdateAttributes, advance
+from emailseq.domain.engine import ContactView, SendEmail, Transition, advance
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.errors import NotFound
 from emailseq.domain.messages import DomainEvent, EmailSent, SendStep
 from emailseq.domain.ports import (
-    Clock,
     Contact,
-    ContactRepository,
-    EnrollmentStore,
-    EventBus,
-    MailSender,
-    OnceOnly,
-    SendCaps,
-    SequenceRepository,
     StoredSequence,
-    TenantSettingsRepository,
-    WebhookCaller,
 )
 from emailseq.domain.tenant import local_day, next_day_start
-from emailseq.rendering.compose import Tracking, compose
-from emailseq.rendering.tracking import LinkSigner, TrackedSend
+from emailseq.logic.effects import StepPorts, effect_key, perform
+
+__all__ = ["StepPorts", "run_step"]
 
 _MAX_EFFECTS_PER_RUN = 25  # the rest waits for the next order; keeps one invocation well inside its timeout
-
-
-@dataclass(frozen=True)
-class StepPorts:
-    contacts: ContactRepository
-    sequences: SequenceRepository
-    enrollments: EnrollmentStore
-    mailer: MailSender
-    once: OnceOnly
-    bus: EventBus
-    clock: Clock
-    webhooks: WebhookCaller
-    signer: LinkSigner | None = None
-    unsubscribe_mailto: str = "unsubscribe@example.com"
-    settings: TenantSettingsRepository | None = None
-    caps: SendCaps | None = None
 
 
 def run_step(ports: StepPorts, order: SendStep) -> list[DomainEvent]:
@@ -82,7 +56,7 @@ def _run(ports: StepPorts, enrollment: Enrollment, stored: StoredSequence, conta
             # Over the tenant's daily cap: the email waits for the contact's next day instead of being dropped.
             ports.enrollments.replace(enrollment, replace(enrollment, due_at=next_day_start(_zone(contact), now)))
             break
-        result = _perform(ports, transition, enrollment, contact) if transition.effect else None
+        result = perform(ports, transition, enrollment, contact) if transition.effect else None
         sent_step = transition.effect.step.id if isinstance(transition.effect, SendEmail) else None
         if not ports.enrollments.replace(enrollment, transition.after, sent_step):
             fresh = _same_position(ports, enrollment)
@@ -122,7 +96,7 @@ def _within_cap(
         enrollment.tenant_id,
         contact.contact_id,
         local_day(_zone(contact), now),
-        _effect_key(enrollment, transition),
+        effect_key(enrollment, transition),
         cap,
     )
 
@@ -132,48 +106,6 @@ def _zone(contact: Contact) -> ZoneInfo:
         return ZoneInfo(contact.timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-def _effect_key(enrollment: Enrollment, transition: Transition) -> str:
-    return f"{enrollment.tenant_id}/{enrollment.enrollment_id}/v{enrollment.version}/{transition.effect_at}"
-
-
-def _perform(ports: StepPorts, transition: Transition, enrollment: Enrollment, contact: Contact) -> str:
-    effect: Effect | None = transition.effect
-    key = _effect_key(enrollment, transition)
-    if isinstance(effect, SendEmail):
-        email = replace(
-            compose(effect.step, contact, _tracking(ports, enrollment, effect.step.id)),
-            tenant_id=enrollment.tenant_id,
-            contact_id=enrollment.contact_id,
-        )
-        return ports.once.run(key, lambda: ports.mailer.send(email))
-    if isinstance(effect, UpdateAttributes):
-        values = dict(effect.step.update_attribute)
-        return ports.once.run(key, lambda: _set(ports, contact, values))
-    if isinstance(effect, CallWebhook):
-        body = {
-            **effect.step.webhook.body,
-            "contact_id": contact.contact_id,
-            "sequence_id": enrollment.sequence_id,
-            "step_id": effect.step.id,
-        }
-        return ports.once.run(key, lambda: str(ports.webhooks.post(str(effect.step.webhook.url), body, key)))
-    raise AssertionError(f"no effect to perform: {effect}")
-
-
-def _set(ports: StepPorts, contact: Contact, values: dict[str, Any]) -> str:
-    ports.contacts.set_attributes(contact.tenant_id, contact.contact_id, values)
-    return "updated"
-
-
-def _tracking(ports: StepPorts, enrollment: Enrollment, step_id: str) -> Tracking | None:
-    if ports.signer is None:
-        return None
-    send = TrackedSend(
-        enrollment.tenant_id, enrollment.contact_id, enrollment.sequence_id, enrollment.generation, step_id
-    )
-    return Tracking(ports.signer, send, ports.unsubscribe_mailto)
 
 
 def _sent(enrollment: Enrollment, step_id: str, message_id: str, now: datetime) -> EmailSent:

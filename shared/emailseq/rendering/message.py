@@ -3,16 +3,23 @@
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from emailseq.domain.ports import OutgoingEmail
 
 
 def build_mime(email: OutgoingEmail, sender: str, sent_at: datetime) -> bytes:
-    domain = sender.rsplit("@", 1)[-1]
+    """`sender` is the deployment's default From (`addr` or `Name <addr>`); the tenant's own name and address win
+    when set."""
+    default_name, default_address = parseaddr(sender)
+    from_address = email.from_address or default_address
+    domain = from_address.rsplit("@", 1)[-1]
     message = EmailMessage()
-    message["From"] = sender
+    # Address objects encode a non-ASCII display name as RFC 2047 words and keep the address itself intact.
+    message["From"] = Address(display_name=email.from_name or default_name, addr_spec=from_address)
     message["To"] = Address(addr_spec=email.to)
+    if email.reply_to:
+        message["Reply-To"] = Address(addr_spec=email.reply_to)
     message["Subject"] = email.subject
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = make_msgid(domain=domain)

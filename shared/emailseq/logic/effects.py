@@ -1,0 +1,89 @@
+"""Effects of the step worker, each performed once: the email (rendered, tracked, addressed), an attribute
+update, a webhook; keyed on (enrollment, instruction) for the once-only guard."""
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from emailseq.domain.engine import CallWebhook, Effect, SendEmail, Transition, UpdateAttributes
+from emailseq.domain.enrollment import Enrollment
+from emailseq.domain.ports import (
+    Clock,
+    Contact,
+    ContactRepository,
+    EnrollmentStore,
+    EventBus,
+    MailSender,
+    OnceOnly,
+    OutgoingEmail,
+    SendCaps,
+    SequenceRepository,
+    TenantSettingsRepository,
+    WebhookCaller,
+)
+from emailseq.rendering.compose import Tracking, compose
+from emailseq.rendering.tracking import LinkSigner, TrackedSend
+
+
+@dataclass(frozen=True)
+class StepPorts:
+    contacts: ContactRepository
+    sequences: SequenceRepository
+    enrollments: EnrollmentStore
+    mailer: MailSender
+    once: OnceOnly
+    bus: EventBus
+    clock: Clock
+    webhooks: WebhookCaller
+    signer: LinkSigner | None = None
+    unsubscribe_mailto: str = "unsubscribe@example.com"
+    settings: TenantSettingsRepository | None = None
+    caps: SendCaps | None = None
+
+
+def effect_key(enrollment: Enrollment, transition: Transition) -> str:
+    return f"{enrollment.tenant_id}/{enrollment.enrollment_id}/v{enrollment.version}/{transition.effect_at}"
+
+
+def perform(ports: StepPorts, transition: Transition, enrollment: Enrollment, contact: Contact) -> str:
+    effect: Effect | None = transition.effect
+    key = effect_key(enrollment, transition)
+    if isinstance(effect, SendEmail):
+        email = _addressed(
+            ports, enrollment, compose(effect.step, contact, _tracking(ports, enrollment, effect.step.id))
+        )
+        return ports.once.run(key, lambda: ports.mailer.send(email))
+    if isinstance(effect, UpdateAttributes):
+        values = dict(effect.step.update_attribute)
+        return ports.once.run(key, lambda: _set(ports, contact, values))
+    if isinstance(effect, CallWebhook):
+        body = {
+            **effect.step.webhook.body,
+            "contact_id": contact.contact_id,
+            "sequence_id": enrollment.sequence_id,
+            "step_id": effect.step.id,
+        }
+        return ports.once.run(key, lambda: str(ports.webhooks.post(str(effect.step.webhook.url), body, key)))
+    raise AssertionError(f"no effect to perform: {effect}")
+
+
+def _addressed(ports: StepPorts, enrollment: Enrollment, email: OutgoingEmail) -> OutgoingEmail:
+    """Whose email it is (archive, bounce tags) and who it is from (the tenant's sender, when configured)."""
+    email = replace(email, tenant_id=enrollment.tenant_id, contact_id=enrollment.contact_id)
+    if ports.settings is None:
+        return email
+    settings = ports.settings.get(enrollment.tenant_id)
+    return replace(email, from_name=settings.from_name, from_address=settings.from_address, reply_to=settings.reply_to)
+
+
+def _set(ports: StepPorts, contact: Contact, values: dict[str, Any]) -> str:
+    ports.contacts.set_attributes(contact.tenant_id, contact.contact_id, values)
+    return "updated"
+
+
+def _tracking(ports: StepPorts, enrollment: Enrollment, step_id: str) -> Tracking | None:
+    if ports.signer is None:
+        return None
+    send = TrackedSend(
+        enrollment.tenant_id, enrollment.contact_id, enrollment.sequence_id, enrollment.generation, step_id
+    )
+    return Tracking(ports.signer, send, ports.unsubscribe_mailto)
