@@ -157,9 +157,18 @@ def settings_set(
     max_emails_per_day: Annotated[
         int | None, typer.Option(min=1, max=100, help="Cap per contact per day across all sequences.")
     ] = None,
+    from_name: Annotated[str | None, typer.Option(help="Sender name, e.g. 'Acme Team'.")] = None,
+    from_address: Annotated[str | None, typer.Option(help="Sender address (SES-verified in AWS).")] = None,
+    reply_to: Annotated[str | None, typer.Option(help="Reply-To address.")] = None,
 ) -> None:
     """Replace the tenant's settings (an option left out is unset)."""
-    typer.echo(json.dumps(call("PUT", "/v1/settings", {"max_emails_per_day": max_emails_per_day}), indent=2))
+    body = {
+        "max_emails_per_day": max_emails_per_day,
+        "from_name": from_name,
+        "from_address": from_address,
+        "reply_to": reply_to,
+    }
+    typer.echo(json.dumps(call("PUT", "/v1/settings", body), indent=2))
 
 
 @cli.command("report")

@@ -33,7 +33,7 @@ _END_COUNTERS = {
     EnrollmentStatus.EXITED: "exited",
 }
 # record_fact() counts these per step (the adapter's _FACT_COUNTERS); `events` is not counted.
-_FACT_COUNTERS = ("opened", "clicked", "unsubscribed")
+_FACT_COUNTERS = ("opened", "clicked", "unsubscribed", "machine_opened")
 
 
 class ProviderError(Exception):
@@ -158,6 +158,7 @@ class FakeEnrollmentStore:
                     opened=n["opened"],
                     clicked=n["clicked"],
                     unsubscribed=n["unsubscribed"],
+                    machine_opened=n["machine_opened"],
                 )
                 for step_id, n in steps.items()
             },

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from builders import contact, email, email_step, sequence, started
 from emailseq.domain.enrollment import Enrollment
+from emailseq.domain.opens import is_machine_open
 from emailseq.logic.tracking import record_click, record_open, unsubscribe
 from emailseq.rendering.compose import Tracking, compose
 from emailseq.rendering.tracking import BadToken, Claim, LinkSigner, TrackedSend, instrument, unsubscribe_headers
@@ -267,3 +268,33 @@ def test_unsubscribe_from_an_old_generations_email_still_unsubscribes_but_counts
     assert unsubscribe(world.tracking_ports(), Claim("u", SEND), source="link") is True
     assert world.contacts.get(TENANT, "contact-1").unsubscribed  # type: ignore[union-attr]
     assert world.sequences.counts(TENANT, "onboarding").steps == {}
+
+
+# -- machine opens ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "source_ip", "machine"),
+    [
+        ("Mozilla/5.0", "17.58.63.10", True),  # Apple Mail Privacy Protection prefetch
+        ("Mozilla/5.0 (compatible; Barracuda Link Protection)", "203.0.113.9", True),
+        ("Mimecast URL scanner", None, True),
+        ("Mozilla/5.0 (Windows NT 10.0) GoogleImageProxy", "66.249.84.1", False),  # Gmail: a person opened it
+        ("Mozilla/5.0 (iPhone)", "198.51.100.7", False),
+        (None, "not-an-ip", False),
+    ],
+)
+def test_privacy_proxies_and_scanners_are_machine_opens(user_agent, source_ip, machine) -> None:
+    assert is_machine_open(user_agent, source_ip) is machine
+
+
+def test_a_machine_open_is_counted_apart_and_does_not_count_as_opened(world: World) -> None:
+    # Given ada enrolled / When Apple's privacy proxy fetches the pixel of `welcome`
+    _enrolled(world)
+    assert record_open(world.tracking_ports(), Claim("o", SEND), machine=True)
+    # Then it is a machine open only: not `opened` for branches, counted apart
+    stored = world.enrollments.get(TENANT, "contact-1", "onboarding")
+    assert stored is not None
+    assert stored.facts.opened == frozenset()
+    counts = world.sequences.counts(TENANT, "onboarding").steps["welcome"]
+    assert (counts.opened, counts.machine_opened) == (0, 1)

@@ -33,6 +33,7 @@ class StepReport(BaseModel):
     opened: int = 0
     clicked: int = 0
     unsubscribed: int = 0
+    machine_opened: int = 0  # privacy-proxy and scanner fetches, not counted in `opened`
 
 
 class ReportOut(BaseModel):
@@ -95,5 +96,10 @@ def _step_report(step_id: str, counts: StepCounts | None) -> StepReport:
     if counts is None:
         return StepReport(id=step_id, sent=0)
     return StepReport(
-        id=step_id, sent=counts.sent, opened=counts.opened, clicked=counts.clicked, unsubscribed=counts.unsubscribed
+        id=step_id,
+        sent=counts.sent,
+        opened=counts.opened,
+        clicked=counts.clicked,
+        unsubscribed=counts.unsubscribed,
+        machine_opened=counts.machine_opened,
     )

@@ -9,6 +9,7 @@ import html
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
+from emailseq.domain.opens import is_machine_open
 from emailseq.logic.tracking import TrackingPorts, record_click, record_open, unsubscribe
 from emailseq.rendering.tracking import BadToken, Claim, LinkSigner
 
@@ -40,7 +41,8 @@ def build_resolver(ports: TrackingPorts, signer: LinkSigner) -> APIGatewayHttpRe
         found = claim(token, "o")
         if found is None:
             return _page(404, "Not found", "<p>This link is not valid.</p>")
-        record_open(ports, found)
+        http = app.current_event.request_context.http
+        record_open(ports, found, machine=is_machine_open(http.user_agent, http.source_ip))
         return Response(status_code=200, content_type="image/gif", body=PIXEL, headers=_NO_STORE)
 
     @app.get("/t/c/<token>")

@@ -13,7 +13,12 @@ from emailseq.dal.items import from_item, iso, tenant_key, to_item, values
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus
 
 _AT_CURSOR = "#s = :active AND #c = :cursor AND generation = :generation"
-_FACT_COUNTERS = {"opened": "opened", "clicked": "clicked", "unsubscribed": "unsubscribed"}
+_FACT_COUNTERS = {
+    "opened": "opened",
+    "clicked": "clicked",
+    "unsubscribed": "unsubscribed",
+    "machine_opened": "machine_opened",
+}
 
 
 class DynamoEnrollmentStore:

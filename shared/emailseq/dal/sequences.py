@@ -105,6 +105,7 @@ class DynamoSequenceRepository:
                 sent=row.get("sent", 0),
                 opened=row.get("opened", 0),
                 clicked=row.get("clicked", 0),
+                machine_opened=row.get("machine_opened", 0),
                 unsubscribed=row.get("unsubscribed", 0),
             )
             for row in rows

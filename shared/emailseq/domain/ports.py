@@ -54,6 +54,7 @@ class StepCounts:
     opened: int = 0
     clicked: int = 0
     unsubscribed: int = 0
+    machine_opened: int = 0
 
 
 @dataclass(frozen=True)

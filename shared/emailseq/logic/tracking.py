@@ -14,10 +14,12 @@ class TrackingPorts:
     clock: Clock
 
 
-def record_open(ports: TrackingPorts, claim: Claim) -> bool:
-    """Count an open once per (enrollment, step); True the first time."""
+def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bool:
+    """Count an open once per (enrollment, step); True the first time. A machine open (privacy proxy, scanner)
+    is counted apart and does not make the email `opened` for branches."""
     enrollment = _enrollment(ports, claim)
-    return enrollment is not None and ports.enrollments.record_fact(enrollment, "opened", claim.send.step)
+    fact = "machine_opened" if machine else "opened"
+    return enrollment is not None and ports.enrollments.record_fact(enrollment, fact, claim.send.step)
 
 
 def record_click(ports: TrackingPorts, claim: Claim) -> bool:
