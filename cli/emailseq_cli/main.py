@@ -171,6 +171,22 @@ def settings_set(
     typer.echo(json.dumps(call("PUT", "/v1/settings", body), indent=2))
 
 
+@cli.command("preview")
+def preview(
+    sequence_id: Annotated[str, typer.Argument(metavar="SEQUENCE")],
+    step_id: Annotated[str, typer.Argument(metavar="STEP")],
+    contact: Annotated[str | None, typer.Option(help="A contact's email (default: a sample contact).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Render an email step as a contact would get it."""
+    params = {"email": contact} if contact else None
+    data = call("GET", f"/v1/sequences/{sequence_id}/steps/{step_id}/preview", params=params)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    typer.echo(f"To: {data['to']}\nSubject: {data['subject']}\n\n{data['text']}")
+
+
 @cli.command("report")
 def report(
     sequence_id: Annotated[str, typer.Argument(metavar="SEQUENCE_ID")],

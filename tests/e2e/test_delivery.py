@@ -57,3 +57,13 @@ def test_an_email_has_both_parts_one_click_unsubscribe_and_signed_links(stack: L
     assert posted.status_code == 200
     cli("clock", "advance", "1d")
     assert [m["subject"] for m in outbox(address)] == ["Grüße, Zoë"]
+
+
+def test_a_step_can_be_previewed_for_a_contact(stack: LocalStack, unique, write_sequence):
+    cli("sequences", "apply", str(write_sequence("mail", SEQUENCE.format(u=unique))))
+    address = f"preview-{unique}@example.com"
+    cli("events", "send", f"other.{unique}", "--email", address, "--attr", "first_name=Ana")
+    shown = cli("preview", f"mail-{unique}", "first", "--contact", address).stdout
+    assert "Subject: Grüße, Ana" in shown
+    assert "https://example.com/start?a=1" in shown
+    assert outbox(address) == []  # a preview sends nothing

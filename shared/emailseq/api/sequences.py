@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
 from emailseq.api.deps import ApiPorts, api_ports
@@ -11,6 +11,7 @@ from emailseq.api.principal import Caller, Editor
 from emailseq.domain.errors import InvalidInput, NotFound
 from emailseq.domain.ports import StepCounts, StoredSequence
 from emailseq.domain.sequence import SequenceDocument
+from emailseq.logic.preview import preview_step
 from emailseq.logic.sequences import apply_sequence
 
 router = APIRouter(prefix="/v1/sequences", tags=["sequences"])
@@ -103,3 +104,25 @@ def _step_report(step_id: str, counts: StepCounts | None) -> StepReport:
         unsubscribed=counts.unsubscribed,
         machine_opened=counts.machine_opened,
     )
+
+
+class PreviewOut(BaseModel):
+    to: str
+    subject: str
+    html: str
+    text: str
+
+
+@router.get("/{sequence_id}/steps/{step_id}/preview", response_model=PreviewOut)
+def preview(
+    sequence_id: SequenceId,
+    step_id: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")],
+    caller: Caller,
+    ports: Ports,
+    email: Annotated[
+        str | None, Query(max_length=254, description="A contact's address; a sample contact if left out.")
+    ] = None,
+) -> PreviewOut:
+    """The email as this contact would get it (links become tracked redirects only when really sent)."""
+    rendered = preview_step(ports.sequences, ports.contacts, caller.tenant_id, sequence_id, step_id, email)
+    return PreviewOut(to=rendered.to, subject=rendered.subject, html=rendered.html, text=rendered.text)
