@@ -30,7 +30,12 @@ def test_openapi_json_lists_every_capabilitys_routes(stack):
 
 
 # A value for each path parameter serverless.yml's routes use (a tracking token that is not ours).
-PATH_VALUES = {"sequence_id": "welcome", "contact_id": "0f8fad5bd9cb469fa16570867728950e", "token": "bm90LW91cnM.c2ln"}
+PATH_VALUES = {
+    "sequence_id": "welcome",
+    "contact_id": "0f8fad5bd9cb469fa16570867728950e",
+    "token": "bm90LW91cnM.c2ln",
+    "step_id": "welcome",
+}
 TRACKING_ROUTES = {
     ("tracking", "GET", "/t/o/{token}"),
     ("tracking", "GET", "/t/c/{token}"),

@@ -78,6 +78,7 @@ def test_the_same_message_delivered_twice_sends_one_email(stack, order):
         "opened": 0,
         "clicked": 0,
         "unsubscribed": 0,
+        "machine_opened": 0,
     }
 
 

@@ -132,8 +132,8 @@ def test_the_report_shows_the_click_and_the_open_for_that_step(stack, welcomed):
     # Then the report counts one open and one click for the welcome step, nothing for the follow-up
     report = stack.report("welcome")
     assert report["steps"] == [
-        {"id": "welcome", "sent": 1, "opened": 1, "clicked": 1, "unsubscribed": 0},
-        {"id": "follow-up", "sent": 0, "opened": 0, "clicked": 0, "unsubscribed": 0},
+        {"id": "welcome", "sent": 1, "opened": 1, "clicked": 1, "unsubscribed": 0, "machine_opened": 0},
+        {"id": "follow-up", "sent": 0, "opened": 0, "clicked": 0, "unsubscribed": 0, "machine_opened": 0},
     ]
 
 
@@ -207,6 +207,7 @@ def test_the_open_pixel_is_a_gif_and_counts_one_open_however_often_it_is_fetched
         "opened": 1,
         "clicked": 0,
         "unsubscribed": 0,
+        "machine_opened": 0,
     }
 
 

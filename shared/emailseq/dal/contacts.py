@@ -66,13 +66,18 @@ class DynamoContactRepository:
         return True
 
     def count_soft_bounce(self, tenant_id: str, contact_id: str) -> None:
-        self._db.update_item(
-            TableName=self._table,
-            Key=to_item({"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": "PROFILE"}),
-            UpdateExpression="ADD soft_bounces :one",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues=values({":one": 1}),
-        )
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=to_item({"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": "PROFILE"}),
+                UpdateExpression="ADD soft_bounces :one",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues=values({":one": 1}),
+            )
+        except ClientError as error:
+            # A contact erased meanwhile: nothing to count (as unsubscribe() does, quietly).
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def _create(self, tenant_id: str, data: ContactData) -> Contact:
         contact_id = uuid.uuid4().hex
