@@ -60,6 +60,11 @@ test: lint
 layers: setup
 	$(BIN)/python -c 'from pathlib import Path; from emailseq_cli.local.deploy import build_layers; build_layers(Path.cwd())'
 
+# Every speed figure in the README comes from here.
+bench: setup
+	$(BIN)/python bench/simulation_throughput.py
+	$(BIN)/python bench/dkim_signing.py
+
 clean:
 	-$(BIN)/emailseq local down
 	rm -rf .emailseq .serverless layers/*/python layers/*/.built-*
