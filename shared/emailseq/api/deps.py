@@ -8,7 +8,15 @@ from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.contacts import DynamoContactRepository
 from emailseq.dal.event_log import DynamoEventLog
 from emailseq.dal.sequences import DynamoSequenceRepository
-from emailseq.domain.ports import Clock, ContactRepository, EventBus, EventLog, SequenceRepository
+from emailseq.dal.tenants import DynamoTenantSettings
+from emailseq.domain.ports import (
+    Clock,
+    ContactRepository,
+    EventBus,
+    EventLog,
+    SequenceRepository,
+    TenantSettingsRepository,
+)
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.settings import ApiSettings, EnrollerSettings
 from emailseq.wiring import clock_for, enroll_ports
@@ -51,3 +59,14 @@ def api_ports() -> ApiPorts:
         bus=EventBridgeBus(client("events"), settings.bus_name),
         clock=clock,
     )
+
+
+@cache
+def tenant_settings() -> TenantSettingsRepository:
+    return DynamoTenantSettings(client("dynamodb"), ApiSettings().table_name)
+
+
+def clear_caches() -> None:
+    """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
+    for cached in (api_ports, enroll_ports_for_api, tenant_settings):
+        cached.cache_clear()

@@ -1,23 +1,15 @@
 """`/v1/settings`: the tenant's settings (the daily send cap per contact)."""
 
-from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from emailseq.api.deps import tenant_settings
 from emailseq.api.principal import Caller, Editor
-from emailseq.dal.aws import client
-from emailseq.dal.tenants import DynamoTenantSettings
 from emailseq.domain.ports import TenantSettingsRepository
 from emailseq.domain.tenant import TenantSettings
-from emailseq.settings import ApiSettings
 
 router = APIRouter(prefix="/v1/settings", tags=["settings"])
-
-
-@cache
-def tenant_settings() -> TenantSettingsRepository:
-    return DynamoTenantSettings(client("dynamodb"), ApiSettings().table_name)
 
 
 Repository = Annotated[TenantSettingsRepository, Depends(tenant_settings)]
