@@ -145,3 +145,24 @@ steps:
     # And on the timeout the other goes on too
     cli("clock", "advance", "1d")
     assert _subjects(idle) == ["Welcome", "Next step"]
+
+
+def test_the_same_event_delivered_twice_enrolls_once(stack: LocalStack, unique, write_sequence):
+    path = write_sequence(
+        "twice",
+        f"""
+id: twice-{unique}
+name: Twice
+trigger: {{event: joined.{unique}}}
+steps:
+  - {{id: welcome, email: {{subject: "Welcome", html: "<p>Hi</p>"}}}}
+""",
+    )
+    cli("sequences", "apply", str(path))
+    address = f"twice-{unique}@example.com"
+    # When the same event arrives twice (same id), and once more as a new event for the same contact
+    for event_id in (f"a-{unique}", f"a-{unique}", f"b-{unique}"):
+        cli("events", "send", f"joined.{unique}", "--email", address, "--id", event_id)
+    # Then the contact was enrolled once and got one welcome
+    assert _subjects(address) == ["Welcome"]
+    assert '"enrolled": 1' in cli("report", f"twice-{unique}", "--json").stdout
