@@ -64,6 +64,7 @@ layers: setup
 bench: setup
 	$(BIN)/python bench/simulation_throughput.py
 	$(BIN)/python bench/dkim_signing.py
+	$(BIN)/python bench/inline_once.py
 
 clean:
 	-$(BIN)/emailseq local down

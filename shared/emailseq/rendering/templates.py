@@ -16,6 +16,7 @@ from emailseq.domain.errors import InvalidInput
 from emailseq.domain.ports import Contact
 from emailseq.domain.sequence import EmailStep, SequenceDocument
 from emailseq.domain.steps import BranchStep, SplitStep, Step
+from emailseq.rendering.inline import inline_template
 
 _MAX_OPERAND = 100_000
 
@@ -47,7 +48,8 @@ _SAMPLE = Contact(tenant_id="sample", contact_id="sample", email="sample@example
 
 @lru_cache(maxsize=2048)
 def _compiled(source: str, html: bool) -> Any:
-    return (_HTML if html else _PLAIN).from_string(source)
+    """Compiled (and for HTML, CSS-inlined) once per template text in a warm Lambda."""
+    return _HTML.from_string(inline_template(source)) if html else _PLAIN.from_string(source)
 
 
 def contact_context(contact: Contact) -> dict[str, Any]:
