@@ -59,9 +59,18 @@ Duration = Annotated[
 
 
 class EmailContent(Strict):
+    """The body is `html`, or `mjml` (a responsive layout compiled to HTML once per template version)."""
+
     subject: Annotated[str, Field(min_length=1, max_length=998)]
-    html: Annotated[str, Field(min_length=1, max_length=512_000)]
+    html: Annotated[str | None, Field(min_length=1, max_length=512_000)] = None
+    mjml: Annotated[str | None, Field(min_length=1, max_length=512_000)] = None
     text: Annotated[str | None, Field(max_length=512_000)] = None
+
+    @model_validator(mode="after")
+    def _one_body(self) -> "EmailContent":
+        if (self.html is None) == (self.mjml is None):
+            raise ValueError("an email has exactly one of `html` and `mjml`")
+        return self
 
 
 class EmailStep(Strict):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from emailseq.domain.ports import Contact, OutgoingEmail
 from emailseq.domain.sequence import EmailStep
-from emailseq.rendering.templates import contact_context, render
+from emailseq.rendering.templates import contact_context, html_source, render
 from emailseq.rendering.text import html_to_text
 from emailseq.rendering.tracking import Claim, LinkSigner, TrackedSend, instrument, unsubscribe_headers
 
@@ -24,7 +24,7 @@ def compose(step: EmailStep, contact: Contact, tracking: Tracking | None = None)
     context = contact_context(contact)
     # A subject is one header line: folding rendered whitespace also keeps CR/LF out of the headers.
     subject = " ".join(render(step.email.subject, context, html=False).split())
-    html = render(step.email.html, context, html=True)
+    html = render(html_source(step.email), context, html=True)
     written_text = render(step.email.text, context, html=False) if step.email.text else None
     if tracking is None:
         return OutgoingEmail(contact.email, subject, html, written_text or html_to_text(html))

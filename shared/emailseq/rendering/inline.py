@@ -14,7 +14,8 @@ import css_inline
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _COMMENT = re.compile(r"<!--jinja(\d+)-->")
 _TOKEN = re.compile(r"jinja(\d+)placeholder")
-_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
+# The <style> block stays too: media queries cannot be inlined, and clients that read it get the same rules.
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=True)
 
 
 def inline_template(source: str) -> str:

@@ -11,11 +11,12 @@ from jinja2 import Undefined
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
+from mjml import mjml2html
 
 from emailseq.domain.errors import InvalidInput
 from emailseq.domain.ports import Contact
 from emailseq.domain.sequence import EmailStep, SequenceDocument
-from emailseq.domain.steps import BranchStep, SplitStep, Step
+from emailseq.domain.steps import BranchStep, EmailContent, SplitStep, Step
 from emailseq.rendering.inline import inline_template
 
 _MAX_OPERAND = 100_000
@@ -64,6 +65,19 @@ def contact_context(contact: Contact) -> dict[str, Any]:
     return {"contact": {key: value for key, value in fields.items() if value is not None}}
 
 
+@lru_cache(maxsize=512)
+def _mjml_to_html(source: str) -> str:
+    return str(mjml2html(source))
+
+
+def html_source(content: EmailContent) -> str:
+    """The HTML template of an email: as written, or compiled from MJML (once per template text)."""
+    if content.mjml is not None:
+        return _mjml_to_html(content.mjml)
+    assert content.html is not None  # EmailContent has exactly one of the two
+    return content.html
+
+
 def render(source: str, context: dict[str, Any], *, html: bool) -> str:
     return str(_compiled(source, html).render(context))
 
@@ -92,7 +106,8 @@ def _email_steps(steps: list[Step], path: str) -> list[tuple[str, EmailStep]]:
 
 
 def _check_step(path: str, step: EmailStep, context: dict[str, Any]) -> None:
-    parts = {"subject": (step.email.subject, False), "html": (step.email.html, True)}
+    body = "mjml" if step.email.mjml is not None else "html"
+    parts = {"subject": (step.email.subject, False), body: (html_source(step.email), True)}
     if step.email.text is not None:
         parts["text"] = (step.email.text, False)
     for part, (source, html) in parts.items():
