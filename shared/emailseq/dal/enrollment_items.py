@@ -80,7 +80,12 @@ def counter(table: str, of: Enrollment, sk: str, name: str, **extra: str) -> dic
 
 
 def transact(db: Any, writes: list[dict[str, Any]]) -> bool:
-    """All or nothing; False when a condition failed (another writer got there first)."""
+    """All or nothing; False when a condition failed (another writer got there first).
+
+    A single write goes as a plain conditional write: a transaction costs twice the write units, and leases,
+    wake-ups and sleeps (most state changes) are one item."""
+    if len(writes) == 1:
+        return _single(db, writes[0])
     try:
         db.transact_write_items(TransactItems=writes)
     except ClientError as error:
@@ -88,5 +93,17 @@ def transact(db: Any, writes: list[dict[str, Any]]) -> bool:
             reasons = error.response.get("CancellationReasons", [])
             if not reasons or any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
                 return False
+        raise
+    return True
+
+
+def _single(db: Any, write: dict[str, Any]) -> bool:
+    ((kind, request),) = write.items()
+    call = {"Put": db.put_item, "Update": db.update_item, "Delete": db.delete_item}[kind]
+    try:
+        call(**request)
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
         raise
     return True
