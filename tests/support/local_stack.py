@@ -32,7 +32,12 @@ def cli(
 ) -> subprocess.CompletedProcess[str]:
     """Run the `emailseq` command as a user would, from the project directory, with only the local stack's env
     (or, with `as_tenant=(api_url, token)`, as another tenant)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EMAILSEQ_") and not k.startswith("AWS_")}
+    # The emulator's port is the machine's choice (parallel stacks), not the user's environment: keep it.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k == "EMAILSEQ_LOCAL_PORT" or not (k.startswith("EMAILSEQ_") or k.startswith("AWS_"))
+    }
     if as_tenant is not None:
         env.update(EMAILSEQ_API_URL=as_tenant[0], EMAILSEQ_TOKEN=as_tenant[1])
     result = subprocess.run([EMAILSEQ, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
