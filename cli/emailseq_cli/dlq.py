@@ -10,7 +10,11 @@ from typing import Any
 
 from emailseq_cli.errors import CliError
 
-PAIRS = {"send": ("SendQueueUrl", "SendDeadLetterQueueUrl"), "enroll": ("EnrollQueueUrl", "EnrollDeadLetterQueueUrl")}
+PAIRS = {
+    "send": ("SendQueueUrl", "SendDeadLetterQueueUrl"),
+    "enroll": ("EnrollQueueUrl", "EnrollDeadLetterQueueUrl"),
+    "opt-in": ("OptInQueueUrl", "OptInDeadLetterQueueUrl"),
+}
 
 
 @dataclass(frozen=True)

@@ -57,3 +57,12 @@ class SenderSettings(FunctionSettings):
 
 class TrackingSettings(FunctionSettings):
     signing_secret_id: str = Field(min_length=1)
+
+
+class OptInSettings(FunctionSettings):
+    idempotency_table_name: str = Field(min_length=1)
+    from_address: str = Field(min_length=3)
+    ses_configuration_set: str | None = None
+    signing_secret_id: str = Field(min_length=1)
+    public_url: str = Field(min_length=1)  # where the confirmation link is served (as the sender's tracking links)
+    archive_bucket: str | None = None

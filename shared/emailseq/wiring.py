@@ -3,22 +3,31 @@
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.clock import SystemClock, ssm_offset
+from emailseq.dal.consents import DynamoConsentStore
 from emailseq.dal.contacts import DynamoContactRepository
 from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
-from emailseq.dal.queue import SqsStepQueue
+from emailseq.dal.queue import SqsOrderQueue
 from emailseq.dal.secrets import read_secret
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
 from emailseq.dal.webhooks import SignedWebhookCaller
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.feedback import FeedbackPorts
+from emailseq.logic.opt_in import ConfirmationPorts
 from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
 from emailseq.logic.tracking import TrackingPorts
 from emailseq.rendering.tracking import LinkSigner
-from emailseq.settings import EnrollerSettings, FunctionSettings, SchedulerSettings, SenderSettings, TrackingSettings
+from emailseq.settings import (
+    EnrollerSettings,
+    FunctionSettings,
+    OptInSettings,
+    SchedulerSettings,
+    SenderSettings,
+    TrackingSettings,
+)
 
 
 def clock_for(settings: FunctionSettings) -> SystemClock:
@@ -32,7 +41,7 @@ def enroll_ports(settings: EnrollerSettings) -> EnrollPorts:
         contacts=DynamoContactRepository(db, settings.table_name),
         sequences=DynamoSequenceRepository(db, settings.table_name),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
-        queue=SqsStepQueue(client("sqs"), settings.send_queue_url),
+        queue=SqsOrderQueue(client("sqs"), settings.send_queue_url),
         bus=EventBridgeBus(client("events"), settings.bus_name),
         clock=clock_for(settings),
     )
@@ -67,6 +76,7 @@ def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigne
         contacts=DynamoContactRepository(db, settings.table_name),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         clock=clock_for(settings),
+        consents=DynamoConsentStore(db, settings.table_name),
     )
     # Verifying needs only the key; the base URL is for minting, which this function never does.
     return ports, LinkSigner(read_secret(client("secretsmanager"), settings.signing_secret_id), "")
@@ -75,7 +85,7 @@ def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigne
 def schedule_ports(settings: SchedulerSettings) -> SchedulePorts:
     return SchedulePorts(
         enrollments=DynamoEnrollmentStore(client("dynamodb"), settings.table_name),
-        queue=SqsStepQueue(client("sqs"), settings.send_queue_url),
+        queue=SqsOrderQueue(client("sqs"), settings.send_queue_url),
         clock=clock_for(settings),
     )
 
@@ -84,3 +94,19 @@ def feedback_ports(settings: FunctionSettings) -> FeedbackPorts:
     return FeedbackPorts(
         contacts=DynamoContactRepository(client("dynamodb"), settings.table_name), clock=clock_for(settings)
     )
+
+
+def confirmation_ports(settings: OptInSettings) -> tuple[ConfirmationPorts, PowertoolsOnceOnly]:
+    db = client("dynamodb")
+    clock = clock_for(settings)
+    once = PowertoolsOnceOnly(settings.idempotency_table_name, db)
+    archive = MessageArchive(client("s3"), settings.archive_bucket) if settings.archive_bucket else None
+    ports = ConfirmationPorts(
+        contacts=DynamoContactRepository(db, settings.table_name),
+        consents=DynamoConsentStore(db, settings.table_name),
+        mailer=SesMailSender(client("sesv2"), settings.from_address, clock, settings.ses_configuration_set, archive),
+        once=once,
+        signer=LinkSigner(read_secret(client("secretsmanager"), settings.signing_secret_id), settings.public_url),
+        settings=DynamoTenantSettings(db, settings.table_name),
+    )
+    return ports, once

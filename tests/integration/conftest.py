@@ -464,7 +464,7 @@ class Stack:
         """What API Gateway does with a request for a tracking link (public routes; the tracking function)."""
         parts = urlsplit(url)
         assert f"{parts.scheme}://{parts.netloc}" == self.public_url, url
-        kind, token = re.fullmatch(r"/t/([ocu])/([^/]+)", parts.path).groups()  # type: ignore[union-attr]
+        kind, token = re.fullmatch(r"/t/([ocus])/([^/]+)", parts.path).groups()  # type: ignore[union-attr]
         template = "apigw_http_v2_post_unsubscribe.json" if method == "POST" else "apigw_http_v2_get_click.json"
         event = self.http_event(
             method,

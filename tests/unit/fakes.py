@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from emailseq.domain.consent import Consent
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from emailseq.domain.errors import Conflict
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
@@ -545,6 +546,43 @@ class FakeOnceOnly:
         result = action()
         self.results[key] = result
         return result
+
+
+class FakeConsentStore:
+    """Consents by (tenant, contact, list): request() keeps a confirmed one and replaces a pending one; confirm()
+    applies only to the pending request it confirms (the adapter's conditions)."""
+
+    def __init__(self) -> None:
+        self.consents: dict[tuple[str, str, str], Consent] = {}
+
+    def request(self, consent: Consent) -> Consent:
+        key = (consent.tenant_id, consent.contact_id, consent.list_id)
+        stored = self.consents.get(key)
+        if stored is not None and stored.is_confirmed:
+            return stored
+        self.consents[key] = consent
+        return consent
+
+    def get(self, tenant_id: str, contact_id: str, list_id: str) -> Consent | None:
+        return self.consents.get((tenant_id, contact_id, list_id))
+
+    def confirm(self, confirmed: Consent) -> bool:
+        key = (confirmed.tenant_id, confirmed.contact_id, confirmed.list_id)
+        stored = self.consents.get(key)
+        if stored is None or stored.is_confirmed or stored.requested_at != confirmed.requested_at:
+            return False
+        self.consents[key] = confirmed
+        return True
+
+
+class FakeOrderQueue:
+    """Orders enqueued, in order (any kind: opt-in confirmations here)."""
+
+    def __init__(self) -> None:
+        self.orders: list[Any] = []
+
+    def enqueue(self, commands: list[Any]) -> None:
+        self.orders.extend(commands)
 
 
 @dataclass

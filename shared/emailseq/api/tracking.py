@@ -1,4 +1,5 @@
-"""The tracking edge: open pixel, click redirect, unsubscribe page and RFC 8058 one-click POST.
+"""The tracking edge: open pixel, click redirect, unsubscribe page and RFC 8058 one-click POST, and the double
+opt-in confirmation.
 
 Light on purpose (Powertools' resolver, no FastAPI): it answers from the signed token alone and records the fact
 after, so it can sit behind CloudFront. A token that fails verification is a 404: never a redirect.
@@ -10,8 +11,9 @@ import html
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from emailseq.domain.opens import is_machine_open
+from emailseq.logic.opt_in import confirm_opt_in
 from emailseq.logic.tracking import TrackingPorts, record_click, record_open, unsubscribe
-from emailseq.rendering.tracking import BadToken, Claim, LinkSigner
+from emailseq.rendering.tracking import BadToken, Claim, LinkSigner, OptInClaim
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 _NO_STORE = {"Cache-Control": "no-store, private", "Referrer-Policy": "no-referrer"}
@@ -74,4 +76,36 @@ def build_resolver(ports: TrackingPorts, signer: LinkSigner) -> APIGatewayHttpRe
         )
         return _page(200, "You are unsubscribed", "<p>You will not get any more emails from these sequences.</p>")
 
+    _opt_in_routes(app, ports, signer)
     return app
+
+
+def _opt_in_routes(app: APIGatewayHttpResolver, ports: TrackingPorts, signer: LinkSigner) -> None:
+    def claim(token: str) -> OptInClaim | None:
+        try:
+            return signer.verify_opt_in(token)
+        except (BadToken, KeyError, TypeError, ValueError):
+            return None
+
+    @app.get("/t/s/<token>")
+    def confirm_page(token: str) -> Response[str]:
+        # Confirming takes a POST: mail scanners fetch every link in a message, and a GET that subscribed
+        # would turn their visit into the contact's consent.
+        if claim(token) is None:
+            return _page(404, "Not found", "<p>This link is not valid.</p>")
+        form = (
+            f"<p>Please confirm your subscription.</p><form method=post action='{html.escape(token)}'>"
+            "<button type=submit>Confirm my subscription</button></form>"
+        )
+        return _page(200, "Confirm your subscription", form)
+
+    @app.post("/t/s/<token>")
+    def confirm_now(token: str) -> Response[str]:
+        found = claim(token)
+        if found is None or ports.consents is None:
+            return _page(404, "Not found", "<p>This link is not valid.</p>")
+        http = app.current_event.request_context.http
+        consent = confirm_opt_in(ports.consents, ports.clock, found, http.source_ip, http.user_agent)
+        if consent is None:
+            return _page(404, "Not found", "<p>There is no subscription to confirm.</p>")
+        return _page(200, "Subscription confirmed", "<p>Thank you: your subscription is confirmed.</p>")

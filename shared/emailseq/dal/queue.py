@@ -1,22 +1,23 @@
-"""The send queue: SendStep orders, ten to a request."""
+"""Order queues (SendStep orders on the send queue, opt-in confirmations on theirs), ten to a request."""
 
+from collections.abc import Sequence
 from typing import Any
 
-from emailseq.domain.messages import SendStep
+from pydantic import BaseModel
 
 
-class SqsStepQueue:
+class SqsOrderQueue:
     def __init__(self, sqs: Any, queue_url: str) -> None:
         self._sqs = sqs
         self._url = queue_url
 
-    def enqueue(self, commands: list[SendStep]) -> None:
+    def enqueue(self, commands: Sequence[BaseModel]) -> None:
         for start in range(0, len(commands), 10):
             batch = commands[start : start + 10]
             entries = [{"Id": str(i), "MessageBody": c.model_dump_json()} for i, c in enumerate(batch)]
             response = self._sqs.send_message_batch(QueueUrl=self._url, Entries=entries)
             if response.get("Failed"):
-                raise RuntimeError(f"SQS refused {len(response['Failed'])} send orders: {response['Failed'][:3]}")
+                raise RuntimeError(f"SQS refused {len(response['Failed'])} orders: {response['Failed'][:3]}")
 
 
 class SqsRetryBackoff:

@@ -57,6 +57,16 @@ class SendStep(_Message):
     cursor: int
 
 
+class SendOptInConfirmation(_Message):
+    """Order to email a contact the link that confirms its subscription to a double opt-in list."""
+
+    tenant_id: str
+    contact_id: str
+    list_id: str
+    list_name: Annotated[str, Field(max_length=200)]
+    requested_at: datetime  # which request this answers: each request is mailed once
+
+
 class ContactEnrolled(_Message):
     tenant_id: str
     contact_id: str

@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from emailseq.domain.consent import Consent
 from emailseq.domain.enrollment import Enrollment
-from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
+from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendOptInConfirmation, SendStep
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
 
@@ -175,3 +176,20 @@ class SendCaps(Protocol):
         """Take one of the contact's `cap` sends for `day`; True if taken (or if `key` took one already, so a
         retried send is not counted twice), False when the day is full."""
         ...
+
+
+class ConsentStore(Protocol):
+    def request(self, consent: Consent) -> Consent:
+        """Store a pending consent unless one is already confirmed; returns what is stored now (a confirmed
+        consent stays confirmed, a repeated request replaces the pending one so it gets a fresh email)."""
+        ...
+
+    def get(self, tenant_id: str, contact_id: str, list_id: str) -> Consent | None: ...
+
+    def confirm(self, confirmed: Consent) -> bool:
+        """Store the confirmation if the consent is still pending; False when it was confirmed before."""
+        ...
+
+
+class OptInQueue(Protocol):
+    def enqueue(self, commands: list[SendOptInConfirmation]) -> None: ...

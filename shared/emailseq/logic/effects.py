@@ -69,10 +69,15 @@ def perform(ports: StepPorts, transition: Transition, enrollment: Enrollment, co
 def _addressed(ports: StepPorts, enrollment: Enrollment, email: OutgoingEmail) -> OutgoingEmail:
     """Whose email it is (archive, bounce tags) and who it is from (the tenant's sender, when configured)."""
     email = replace(email, tenant_id=enrollment.tenant_id, contact_id=enrollment.contact_id)
-    if ports.settings is None:
+    return from_tenant_sender(ports.settings, email)
+
+
+def from_tenant_sender(settings: TenantSettingsRepository | None, email: OutgoingEmail) -> OutgoingEmail:
+    """The tenant's From / Reply-To, when it configured them (else the deployment's default sender)."""
+    if settings is None:
         return email
-    settings = ports.settings.get(enrollment.tenant_id)
-    return replace(email, from_name=settings.from_name, from_address=settings.from_address, reply_to=settings.reply_to)
+    chosen = settings.get(email.tenant_id)
+    return replace(email, from_name=chosen.from_name, from_address=chosen.from_address, reply_to=chosen.reply_to)
 
 
 def _set(ports: StepPorts, contact: Contact, values: dict[str, Any]) -> str:

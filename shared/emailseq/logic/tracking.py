@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from emailseq.domain.enrollment import Enrollment
-from emailseq.domain.ports import Clock, ContactRepository, EnrollmentStore
+from emailseq.domain.ports import Clock, ConsentStore, ContactRepository, EnrollmentStore
 from emailseq.rendering.tracking import Claim
 
 
@@ -12,6 +12,7 @@ class TrackingPorts:
     contacts: ContactRepository
     enrollments: EnrollmentStore
     clock: Clock
+    consents: ConsentStore | None = None  # double opt-in confirmations arrive through the same edge
 
 
 def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bool:

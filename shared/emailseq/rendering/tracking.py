@@ -1,4 +1,4 @@
-"""Signed tracking links: open pixel, click redirects and one-click unsubscribe.
+"""Signed links: open pixel, click redirects, one-click unsubscribe and double opt-in confirmation.
 
 A token is the base64url JSON of *what* was sent (tenant, contact id, sequence, generation, step, and for a
 click the target URL) plus an HMAC-SHA256 over it. It carries no email address or name, and the redirect needs no
@@ -11,7 +11,7 @@ import hmac
 import json
 import re
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["o", "c", "u"]  # open, click, unsubscribe
 _HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://[^"']+)\2""", re.IGNORECASE)
@@ -28,6 +28,16 @@ class TrackedSend:
     sequence: str
     generation: int
     step: str
+
+
+@dataclass(frozen=True)
+class OptInClaim:
+    """A double opt-in confirmation link: which contact confirms which list, for which request (ISO time)."""
+
+    tenant: str
+    contact: str
+    list: str
+    requested: str
 
 
 @dataclass(frozen=True)
@@ -51,13 +61,35 @@ class LinkSigner:
         self.base_url = base_url.rstrip("/")
 
     def token(self, claim: Claim) -> str:
-        body = {"k": claim.kind, **asdict(claim.send)}
+        body: dict[str, str | int] = {"k": claim.kind, **asdict(claim.send)}
         if claim.url is not None:
             body["u"] = claim.url
+        return self._seal(body)
+
+    def verify(self, token: str) -> Claim:
+        body = self._open(token)
+        if body.get("k") not in ("o", "c", "u"):
+            raise BadToken("not a tracking token")
+        send = TrackedSend(body["tenant"], body["contact"], body["sequence"], int(body["generation"]), body["step"])
+        return Claim(kind=body["k"], send=send, url=body.get("u"))
+
+    def url(self, claim: Claim) -> str:
+        return f"{self.base_url}/t/{claim.kind}/{self.token(claim)}"
+
+    def opt_in_url(self, claim: OptInClaim) -> str:
+        return f"{self.base_url}/t/s/{self._seal({'k': 's', **asdict(claim)})}"
+
+    def verify_opt_in(self, token: str) -> OptInClaim:
+        body = self._open(token)
+        if body.get("k") != "s":
+            raise BadToken("not a subscription confirmation token")
+        return OptInClaim(body["tenant"], body["contact"], body["list"], body["requested"])
+
+    def _seal(self, body: dict[str, str | int]) -> str:
         payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
         return f"{payload}.{_b64(self._mac(payload))}"
 
-    def verify(self, token: str) -> Claim:
+    def _open(self, token: str) -> dict[str, Any]:
         payload, _, mac = token.partition(".")
         try:
             # Compared as text: lenient base64 decoding would accept some altered spellings of the same MAC.
@@ -67,11 +99,7 @@ class LinkSigner:
             raise BadToken("malformed token") from error
         if not isinstance(body, dict):
             raise BadToken("signature does not match")
-        send = TrackedSend(body["tenant"], body["contact"], body["sequence"], int(body["generation"]), body["step"])
-        return Claim(kind=body["k"], send=send, url=body.get("u"))
-
-    def url(self, claim: Claim) -> str:
-        return f"{self.base_url}/t/{claim.kind}/{self.token(claim)}"
+        return body
 
     def _mac(self, payload: str) -> bytes:
         return hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
