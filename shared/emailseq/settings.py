@@ -3,6 +3,8 @@
 serverless.yml sets these variables; nothing else in the package reads os.environ.
 """
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -53,6 +55,8 @@ class SenderSettings(FunctionSettings):
     public_url: str = Field(min_length=1)
     unsubscribe_mailto: str = "unsubscribe@example.com"
     archive_bucket: str | None = None  # keep each sent message (raw MIME) in S3 when set
+    # "allow" only where webhook receivers are private by nature (the local stack); AWS refuses them (SSRF).
+    webhook_private_targets: Literal["allow", "refuse"] = "refuse"
 
 
 class TrackingSettings(FunctionSettings):

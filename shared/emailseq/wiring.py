@@ -61,7 +61,7 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
         once=once,
         bus=EventBridgeBus(client("events"), settings.bus_name),
         clock=clock,
-        webhooks=SignedWebhookCaller(secret),
+        webhooks=SignedWebhookCaller(secret, allow_private=settings.webhook_private_targets == "allow"),
         signer=LinkSigner(secret, settings.public_url),
         unsubscribe_mailto=settings.unsubscribe_mailto,
         settings=DynamoTenantSettings(db, settings.table_name),

@@ -17,6 +17,7 @@ from emailseq.domain.errors import Conflict
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
 from emailseq.domain.ports import Contact, OutgoingEmail, SequenceCounts, StepCounts, StoredSequence
 from emailseq.domain.sequence import SequenceDocument
+from emailseq.domain.tenant import TenantSettings
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.run_step import StepPorts, run_step
 from emailseq.logic.schedule import SchedulePorts, dispatch_all_due
@@ -516,6 +517,7 @@ class FakeWebhookCaller:
 
     def __init__(self, status: int = 200) -> None:
         self.calls: list[tuple[str, dict[str, Any], str]] = []
+        self.private_allowed: list[bool] = []  # what each attempt was told about private targets
         self.attempts = 0
         self.status = status
         self._failures_left = 0
@@ -523,8 +525,9 @@ class FakeWebhookCaller:
     def fail_next(self, times: int) -> None:
         self._failures_left = times
 
-    def post(self, url: str, body: dict[str, Any], idempotency_key: str) -> int:
+    def post(self, url: str, body: dict[str, Any], idempotency_key: str, allow_private: bool = False) -> int:
         self.attempts += 1
+        self.private_allowed.append(allow_private)
         if self._failures_left:
             self._failures_left -= 1
             raise WebhookError("receiver answered 503")
@@ -546,6 +549,19 @@ class FakeOnceOnly:
         result = action()
         self.results[key] = result
         return result
+
+
+class FakeTenantSettings:
+    """Each tenant's settings (defaults until put)."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, TenantSettings] = {}
+
+    def get(self, tenant_id: str) -> TenantSettings:
+        return self.stored.get(tenant_id, TenantSettings())
+
+    def put(self, tenant_id: str, settings: TenantSettings) -> None:
+        self.stored[tenant_id] = settings
 
 
 class FakeConsentStore:

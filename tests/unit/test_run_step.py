@@ -1,6 +1,7 @@
 """run_step: run an enrollment from its due step until it must sleep, every effect exactly once."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from emailseq.domain.enrollment import Enrollment, EnrollmentStatus
 from emailseq.domain.errors import NotFound
 from emailseq.domain.messages import EmailSent, SendStep
 from emailseq.domain.sequence import SequenceDocument
+from emailseq.domain.tenant import TenantSettings
 from emailseq.logic.enroll import handle_contact_event
 from emailseq.logic.run_step import run_step
 from emailseq.logic.tracking import record_open
@@ -28,6 +30,7 @@ from fakes import (
     TRACKING_BASE,
     TRACKING_SECRET,
     FakeEnrollmentStore,
+    FakeTenantSettings,
     ProviderError,
     WebhookError,
     World,
@@ -399,6 +402,18 @@ def test_update_attribute_and_webhook_are_done_and_the_email_follows(world: Worl
     assert order.contact_id in key
     assert [fact.step_id for fact in happened] == ["welcome"]  # type: ignore[union-attr]
     assert _enrollment(world, order).status is EnrollmentStatus.COMPLETED
+
+
+@pytest.mark.parametrize("allowed", [False, True], ids=["default", "tenant-allows-private"])
+def test_the_webhook_may_call_private_targets_only_when_the_tenant_allows_it(world: World, allowed: bool) -> None:
+    # Given a tenant that did (or did not) allow webhook steps to reach private addresses
+    settings = FakeTenantSettings()
+    settings.put(TENANT, TenantSettings(allow_private_webhook_targets=allowed))
+    order = _enrolled(world, SIDE_EFFECTS)
+    # When the webhook step runs
+    run_step(replace(world.step_ports(), settings=settings), order)
+    # Then the caller was told exactly that (it refuses non-public targets otherwise: see test_webhook_ssrf)
+    assert world.webhooks.private_allowed == [allowed]
 
 
 @pytest.mark.parametrize("crash_at", [0, 1], ids=["after-update-attribute", "after-webhook"])

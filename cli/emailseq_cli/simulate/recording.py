@@ -58,6 +58,6 @@ class RecordingWebhooks:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any], str]] = []
 
-    def post(self, url: str, body: dict[str, Any], idempotency_key: str) -> int:
+    def post(self, url: str, body: dict[str, Any], idempotency_key: str, allow_private: bool = False) -> int:
         self.calls.append((url, body, idempotency_key))
         return 200

@@ -2,42 +2,46 @@
 
 import hashlib
 import hmac
+import http.client
 import json
 import time
-import urllib.error
-import urllib.request
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
+from emailseq.dal import safe_http
 from emailseq.domain.errors import ProviderTemporaryError
+
+logger = Logger(child=True)
+
+
+REFUSED = 0  # the status recorded for a target refused before any request (a non-public address)
 
 
 class SignedWebhookCaller:
-    def __init__(self, secret: str, timeout: float = 10.0) -> None:
+    def __init__(self, secret: str, timeout: float = 10.0, allow_private: bool = False) -> None:
         self._key = hashlib.sha256(b"emailseq-webhook|" + secret.encode()).digest()
         self._timeout = timeout
+        self._allow_private = allow_private  # the deployment's choice (the local stack's receivers are local)
 
-    def post(self, url: str, body: dict[str, Any], idempotency_key: str) -> int:
+    def post(self, url: str, body: dict[str, Any], idempotency_key: str, allow_private: bool = False) -> int:
         payload = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
         stamp = str(int(time.time()))
         signature = hmac.new(self._key, stamp.encode() + b"." + payload, hashlib.sha256).hexdigest()
-        request = urllib.request.Request(  # noqa: S310 - the step's URL is validated as http(s) when applied
-            url,
-            data=payload,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "Idempotency-Key": idempotency_key,
-                "X-Emailseq-Signature": f"t={stamp},v1={signature}",
-                "User-Agent": "emailseq-webhook/1",
-            },
-        )
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": idempotency_key,
+            "X-Emailseq-Signature": f"t={stamp},v1={signature}",
+            "User-Agent": "emailseq-webhook/1",
+        }
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            # 4xx means the receiver refused this body: retrying will not help, record and move on.
-            if 400 <= error.code < 500:
-                return int(error.code)
-            raise ProviderTemporaryError(f"webhook {url} answered {error.code}") from error
-        except (urllib.error.URLError, TimeoutError) as error:
+            status = safe_http.post(url, payload, headers, self._timeout, self._allow_private or allow_private)
+        except safe_http.RefusedTarget as refused:
+            # Retrying cannot make the address public: record the refusal and move on, as for a 4xx.
+            logger.warning("webhook target refused", extra={"reason": str(refused)})
+            return REFUSED
+        except (OSError, http.client.HTTPException) as error:
             raise ProviderTemporaryError(f"webhook {url} unreachable: {error}") from error
+        if status >= 500:
+            raise ProviderTemporaryError(f"webhook {url} answered {status}")
+        return status  # 2xx done; 3xx and 4xx: the receiver's answer to this body, retrying will not change it

@@ -161,8 +161,9 @@ class OnceOnly(Protocol):
 
 
 class WebhookCaller(Protocol):
-    def post(self, url: str, body: dict[str, Any], idempotency_key: str) -> int:
-        """POST the JSON body, signed; returns the status. Raises on failure so the step is retried."""
+    def post(self, url: str, body: dict[str, Any], idempotency_key: str, allow_private: bool = False) -> int:
+        """POST the JSON body, signed; returns the status (0: the target was refused, not public and not
+        allowed). Raises on a passing failure so the step is retried."""
         ...
 
 

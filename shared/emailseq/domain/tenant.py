@@ -19,6 +19,9 @@ class TenantSettings(BaseModel):
     from_name: Annotated[str | None, Field(max_length=100, pattern=r"^[^\r\n]*$")] = None
     from_address: EmailAddress | None = None
     reply_to: EmailAddress | None = None
+    # Webhook steps may call private, loopback and link-local addresses (an internal service of the tenant's own,
+    # reached from its own deployment). Off: in AWS such targets are refused, as server-side request forgery.
+    allow_private_webhook_targets: bool = False
 
 
 def local_day(zone: ZoneInfo, now: datetime) -> str:

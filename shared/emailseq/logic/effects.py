@@ -62,7 +62,8 @@ def perform(ports: StepPorts, transition: Transition, enrollment: Enrollment, co
             "sequence_id": enrollment.sequence_id,
             "step_id": effect.step.id,
         }
-        return ports.once.run(key, lambda: str(ports.webhooks.post(str(effect.step.webhook.url), body, key)))
+        url, private = str(effect.step.webhook.url), _private_targets_allowed(ports, enrollment.tenant_id)
+        return ports.once.run(key, lambda: str(ports.webhooks.post(url, body, key, allow_private=private)))
     raise AssertionError(f"no effect to perform: {effect}")
 
 
@@ -78,6 +79,10 @@ def from_tenant_sender(settings: TenantSettingsRepository | None, email: Outgoin
         return email
     chosen = settings.get(email.tenant_id)
     return replace(email, from_name=chosen.from_name, from_address=chosen.from_address, reply_to=chosen.reply_to)
+
+
+def _private_targets_allowed(ports: StepPorts, tenant_id: str) -> bool:
+    return ports.settings is not None and ports.settings.get(tenant_id).allow_private_webhook_targets
 
 
 def _set(ports: StepPorts, contact: Contact, values: dict[str, Any]) -> str:
