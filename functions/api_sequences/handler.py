@@ -1,10 +1,10 @@
 """The sequences API Lambda: FastAPI behind API Gateway (HTTP API, payload 2.0) through Mangum."""
 
 from aws_lambda_powertools import Logger
-from emailseq.api import enrollments, sequences, settings
+from emailseq.api import audit, enrollments, sequences, settings
 from emailseq.api.app import create_app
 from mangum import Mangum
 
 logger = Logger(service="api-sequences")
-app = create_app(sequences.router, enrollments.router, settings.router)
+app = create_app(sequences.router, enrollments.router, settings.router, audit.router)
 handler = logger.inject_lambda_context(Mangum(app, lifespan="off"))

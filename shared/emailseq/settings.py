@@ -13,6 +13,8 @@ class FunctionSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EMAILSEQ_", frozen=True, extra="ignore")
 
     table_name: str = Field(min_length=1)
+    # The audit log's key seed (Secrets Manager); set on the functions that record changes.
+    audit_secret_id: str | None = None
     # Local time travel only (`emailseq clock`); never set in AWS, where the clock is the real one.
     clock_offset_seconds: float = 0.0
     clock_offset_parameter: str | None = None

@@ -1,5 +1,10 @@
 """Builds the AWS adapters for each function from its settings: the one place ports meet boto3 clients."""
 
+import functools
+
+from emailseq.audit.log import ChainedAuditLog
+from emailseq.audit.signing import CheckpointSigner
+from emailseq.dal.audit import DynamoAuditStore
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.clock import SystemClock, ssm_offset
@@ -77,6 +82,7 @@ def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigne
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         clock=clock_for(settings),
         consents=DynamoConsentStore(db, settings.table_name),
+        audit=audit_trail(settings),
     )
     # Verifying needs only the key; the base URL is for minting, which this function never does.
     return ports, LinkSigner(read_secret(client("secretsmanager"), settings.signing_secret_id), "")
@@ -92,7 +98,9 @@ def schedule_ports(settings: SchedulerSettings) -> SchedulePorts:
 
 def feedback_ports(settings: FunctionSettings) -> FeedbackPorts:
     return FeedbackPorts(
-        contacts=DynamoContactRepository(client("dynamodb"), settings.table_name), clock=clock_for(settings)
+        contacts=DynamoContactRepository(client("dynamodb"), settings.table_name),
+        clock=clock_for(settings),
+        audit=audit_trail(settings),
     )
 
 
@@ -110,3 +118,12 @@ def confirmation_ports(settings: OptInSettings) -> tuple[ConfirmationPorts, Powe
         settings=DynamoTenantSettings(db, settings.table_name),
     )
     return ports, once
+
+
+def audit_trail(settings: FunctionSettings) -> ChainedAuditLog | None:
+    """The tenant audit log, for functions given its key (EMAILSEQ_AUDIT_SECRET_ID); the key is read on first use."""
+    secret_id = settings.audit_secret_id
+    if secret_id is None:
+        return None
+    signer = functools.cache(lambda: CheckpointSigner(read_secret(client("secretsmanager"), secret_id)))
+    return ChainedAuditLog(DynamoAuditStore(client("dynamodb"), settings.table_name), signer, clock_for(settings))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from emailseq.audit.chain import AuditEntry, Checkpoint
 from emailseq.domain.consent import Consent
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from emailseq.domain.errors import Conflict
@@ -562,6 +563,45 @@ class FakeTenantSettings:
 
     def put(self, tenant_id: str, settings: TenantSettings) -> None:
         self.stored[tenant_id] = settings
+
+
+class FakeAuditStore:
+    """The chain's items per tenant: entries by seq, kept checkpoints, the head; append() applies the adapter's
+    condition (the head is still at entry.seq - 1). `lose_next_race()` makes the next append find it moved."""
+
+    def __init__(self) -> None:
+        self.entries_by_tenant: dict[str, dict[int, AuditEntry]] = {}
+        self.kept: dict[str, list[Checkpoint]] = {}
+        self.heads: dict[str, Checkpoint] = {}
+        self._races_to_lose = 0
+
+    def lose_next_race(self, times: int = 1) -> None:
+        self._races_to_lose = times
+
+    def head(self, tenant_id: str) -> Checkpoint | None:
+        return self.heads.get(tenant_id)
+
+    def append(self, entry: AuditEntry, head: Checkpoint, keep_checkpoint: bool) -> bool:
+        if self._races_to_lose:
+            self._races_to_lose -= 1
+            return False
+        current = self.heads.get(entry.tenant_id)
+        if (current.seq if current else 0) != entry.seq - 1:
+            return False
+        self.entries_by_tenant.setdefault(entry.tenant_id, {})[entry.seq] = entry
+        self.heads[entry.tenant_id] = head
+        if keep_checkpoint:
+            self.kept.setdefault(entry.tenant_id, []).append(head)
+        return True
+
+    def entries(self, tenant_id: str, after_seq: int, limit: int) -> list[AuditEntry]:
+        stored = self.entries_by_tenant.get(tenant_id, {})
+        return [stored[seq] for seq in sorted(stored) if seq > after_seq][:limit]
+
+    def checkpoints(self, tenant_id: str) -> list[Checkpoint]:
+        kept = list(self.kept.get(tenant_id, []))
+        head = self.heads.get(tenant_id)
+        return kept + ([head] if head and all(c.seq != head.seq for c in kept) else [])
 
 
 class FakeConsentStore:

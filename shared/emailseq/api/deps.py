@@ -3,13 +3,17 @@
 from dataclasses import dataclass
 from functools import cache
 
+from emailseq.audit.signing import CheckpointSigner
+from emailseq.dal.audit import DynamoAuditStore
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.contacts import DynamoContactRepository
 from emailseq.dal.event_log import DynamoEventLog
+from emailseq.dal.secrets import read_secret
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.tenants import DynamoTenantSettings
 from emailseq.domain.ports import (
+    AuditTrail,
     Clock,
     ContactRepository,
     EventBus,
@@ -19,7 +23,7 @@ from emailseq.domain.ports import (
 )
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.settings import ApiSettings, EnrollerSettings
-from emailseq.wiring import clock_for, enroll_ports
+from emailseq.wiring import audit_trail, clock_for, enroll_ports
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class ApiPorts:
     event_log: EventLog
     bus: EventBus
     clock: Clock
+    audit: AuditTrail | None = None
 
 
 @cache
@@ -58,7 +63,21 @@ def api_ports() -> ApiPorts:
         event_log=DynamoEventLog(db, settings.table_name, clock),
         bus=EventBridgeBus(client("events"), settings.bus_name),
         clock=clock,
+        audit=audit_trail(settings),
     )
+
+
+@cache
+def audit_store() -> DynamoAuditStore:
+    return DynamoAuditStore(client("dynamodb"), ApiSettings().table_name)
+
+
+@cache
+def audit_public_keys() -> dict[str, str]:
+    secret_id = ApiSettings().audit_secret_id
+    if secret_id is None:
+        raise RuntimeError("EMAILSEQ_AUDIT_SECRET_ID is not configured for this function")
+    return CheckpointSigner(read_secret(client("secretsmanager"), secret_id)).public_keys()
 
 
 @cache
@@ -68,5 +87,5 @@ def tenant_settings() -> TenantSettingsRepository:
 
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
-    for cached in (api_ports, enroll_ports_for_api, tenant_settings):
+    for cached in (api_ports, enroll_ports_for_api, tenant_settings, audit_store, audit_public_keys):
         cached.cache_clear()

@@ -54,6 +54,8 @@ def _change_status(sequence_id: str, status: Status, caller: Principal, ports: A
         raise NotFound("unarchived sequence", sequence_id)  # archiving is final
     if ports.sequences.set_status(caller.tenant_id, sequence_id, status) is None:
         raise NotFound("sequence", sequence_id)
+    if ports.audit is not None:
+        ports.audit.record(caller.tenant_id, caller.subject, "sequence.status_set", sequence_id, {"status": status})
     return StatusOut(id=sequence_id, status=status)
 
 

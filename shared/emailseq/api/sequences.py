@@ -64,6 +64,9 @@ def put_sequence(sequence_id: SequenceId, body: dict[str, Any], caller: Editor, 
         raise InvalidInput("id", f"the document's id '{body['id']}' differs from the path's '{sequence_id}'")
     document = SequenceDocument.model_validate(body)
     applied = apply_sequence(ports.sequences, ports.clock, caller.tenant_id, document)
+    if applied.changed and ports.audit is not None:
+        details = {"version": applied.stored.version, "content_hash": applied.stored.content_hash}
+        ports.audit.record(caller.tenant_id, caller.subject, "sequence.applied", sequence_id, details)
     return _out(applied.stored, applied.changed)
 
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from emailseq.api.deps import tenant_settings
+from emailseq.api.deps import ApiPorts, api_ports, tenant_settings
 from emailseq.api.principal import Caller, Editor
 from emailseq.domain.ports import TenantSettingsRepository
 from emailseq.domain.tenant import TenantSettings
@@ -21,6 +21,10 @@ def get_settings(caller: Caller, repository: Repository) -> TenantSettings:
 
 
 @router.put("", response_model=TenantSettings)
-def put_settings(body: TenantSettings, caller: Editor, repository: Repository) -> TenantSettings:
+def put_settings(
+    body: TenantSettings, caller: Editor, repository: Repository, ports: Annotated[ApiPorts, Depends(api_ports)]
+) -> TenantSettings:
     repository.put(caller.tenant_id, body)
+    if ports.audit is not None:
+        ports.audit.record(caller.tenant_id, caller.subject, "settings.changed", "settings", body.model_dump())
     return body

@@ -105,7 +105,7 @@ def _opt_in_routes(app: APIGatewayHttpResolver, ports: TrackingPorts, signer: Li
         if found is None or ports.consents is None:
             return _page(404, "Not found", "<p>This link is not valid.</p>")
         http = app.current_event.request_context.http
-        consent = confirm_opt_in(ports.consents, ports.clock, found, http.source_ip, http.user_agent)
+        consent = confirm_opt_in(ports.consents, ports.clock, found, http.source_ip, http.user_agent, ports.audit)
         if consent is None:
             return _page(404, "Not found", "<p>There is no subscription to confirm.</p>")
         return _page(200, "Subscription confirmed", "<p>Thank you: your subscription is confirmed.</p>")

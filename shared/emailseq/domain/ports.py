@@ -194,3 +194,9 @@ class ConsentStore(Protocol):
 
 class OptInQueue(Protocol):
     def enqueue(self, commands: list[SendOptInConfirmation]) -> None: ...
+
+
+class AuditTrail(Protocol):
+    def record(self, tenant_id: str, actor: str, action: str, subject: str, details: dict[str, Any]) -> object:
+        """Append an entry to the tenant's tamper-evident log (no addresses or names in it: ids only)."""
+        ...

@@ -11,6 +11,7 @@ from datetime import datetime
 from emailseq.domain.consent import Consent
 from emailseq.domain.messages import SendOptInConfirmation
 from emailseq.domain.ports import (
+    AuditTrail,
     Clock,
     ConsentStore,
     ContactRepository,
@@ -74,7 +75,12 @@ def send_confirmation(ports: ConfirmationPorts, order: SendOptInConfirmation) ->
 
 
 def confirm_opt_in(
-    consents: ConsentStore, clock: Clock, claim: OptInClaim, ip: str | None, user_agent: str | None
+    consents: ConsentStore,
+    clock: Clock,
+    claim: OptInClaim,
+    ip: str | None,
+    user_agent: str | None,
+    audit: AuditTrail | None = None,
 ) -> Consent | None:
     """Record the confirmation (any genuine link of the contact's for that list will do); None when nothing was
     requested, e.g. the contact was erased since."""
@@ -82,7 +88,11 @@ def confirm_opt_in(
     if consent is None or consent.is_confirmed:
         return consent
     confirmed = consent.confirmed(clock.now(), ip, user_agent)
-    return confirmed if consents.confirm(confirmed) else consents.get(claim.tenant, claim.contact, claim.list)
+    if not consents.confirm(confirmed):
+        return consents.get(claim.tenant, claim.contact, claim.list)
+    if audit is not None:
+        audit.record(claim.tenant, "contact", "consent.confirmed", claim.contact, {"list": claim.list})
+    return confirmed
 
 
 def _to_millis(moment: datetime) -> datetime:

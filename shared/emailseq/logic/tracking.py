@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from emailseq.domain.enrollment import Enrollment
-from emailseq.domain.ports import Clock, ConsentStore, ContactRepository, EnrollmentStore
+from emailseq.domain.ports import AuditTrail, Clock, ConsentStore, ContactRepository, EnrollmentStore
 from emailseq.rendering.tracking import Claim
 
 
@@ -13,6 +13,7 @@ class TrackingPorts:
     enrollments: EnrollmentStore
     clock: Clock
     consents: ConsentStore | None = None  # double opt-in confirmations arrive through the same edge
+    audit: AuditTrail | None = None  # unsubscribes and consents are changes of consent: kept in the audit log
 
 
 def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bool:
@@ -38,6 +39,9 @@ def unsubscribe(ports: TrackingPorts, claim: Claim, source: str) -> bool:
     enrollment = _enrollment(ports, claim)
     if first and enrollment is not None:
         ports.enrollments.record_fact(enrollment, "unsubscribed", claim.send.step)
+    if first and ports.audit is not None:
+        details = {"source": source, "sequence": claim.send.sequence, "step": claim.send.step}
+        ports.audit.record(claim.send.tenant, "contact", "contact.unsubscribed", claim.send.contact, details)
     return first
 
 

@@ -1,0 +1,1 @@
+"""The tamper-evident audit log: a per-tenant hash chain with signed checkpoints (no blockchain, no tokens)."""
