@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from botocore.exceptions import EndpointConnectionError
 
 from emailseq_cli.api import call
 from emailseq_cli.audit import audit_app
@@ -242,4 +243,10 @@ def app() -> None:
         cli()
     except CliError as error:
         print(f"emailseq: {error}", file=sys.stderr)
+        sys.exit(1)
+    except EndpointConnectionError as error:
+        # The local stack's commands talk to the emulator directly: down, it is one line, not a traceback.
+        print(
+            f"emailseq: cannot reach {error.kwargs.get('endpoint_url')}: is the stack up (`make run`)?", file=sys.stderr
+        )
         sys.exit(1)
