@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from functools import cache
 
+from emailseq.dal.audit import DynamoAuditLog
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
-from emailseq.dal.contacts import DynamoContactRepository
+from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.event_log import DynamoEventLog
+from emailseq.dal.mail import MessageArchive
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.tenants import DynamoTenantSettings
 from emailseq.domain.ports import (
@@ -18,8 +20,9 @@ from emailseq.domain.ports import (
     TenantSettingsRepository,
 )
 from emailseq.logic.enroll import EnrollPorts
+from emailseq.logic.privacy import PrivacyPorts
 from emailseq.settings import ApiSettings, EnrollerSettings
-from emailseq.wiring import clock_for, enroll_ports
+from emailseq.wiring import clock_for, contact_repository, enroll_ports
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,24 @@ def api_ports() -> ApiPorts:
     clock = clock_for(settings)
     return ApiPorts(
         sequences=DynamoSequenceRepository(db, settings.table_name),
-        contacts=DynamoContactRepository(db, settings.table_name),
+        contacts=contact_repository(settings),
         event_log=DynamoEventLog(db, settings.table_name, clock),
         bus=EventBridgeBus(client("events"), settings.bus_name),
         clock=clock,
+    )
+
+
+@cache
+def privacy_ports() -> PrivacyPorts:
+    settings = ApiSettings()
+    db = client("dynamodb")
+    bucket = settings.archive_bucket
+    return PrivacyPorts(
+        contacts=contact_repository(settings),
+        enrollments=DynamoEnrollmentStore(db, settings.table_name),
+        audit=DynamoAuditLog(db, settings.table_name),
+        clock=clock_for(settings),
+        archive=MessageArchive(client("s3"), bucket) if bucket else None,
     )
 
 
@@ -68,5 +85,5 @@ def tenant_settings() -> TenantSettingsRepository:
 
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
-    for cached in (api_ports, enroll_ports_for_api, tenant_settings):
+    for cached in (api_ports, enroll_ports_for_api, tenant_settings, privacy_ports):
         cached.cache_clear()

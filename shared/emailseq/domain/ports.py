@@ -97,6 +97,44 @@ class ContactRepository(Protocol):
     def count_soft_bounce(self, tenant_id: str, contact_id: str) -> None: ...
 
 
+class ContactPrivacy(Protocol):
+    """GDPR access and erasure of one contact's stored data."""
+
+    def export(self, tenant_id: str, contact_id: str) -> dict[str, Any] | None:
+        """Everything the contact's profile holds, decrypted (PII, attributes, consent); None if unknown."""
+        ...
+
+    def erase(self, tenant_id: str, contact_id: str, at: datetime) -> bool:
+        """Remove the profile (PII and attributes); the address survives only as a suppressing blind index."""
+        ...
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """A lasting record of an action on personal data: who, when, on which contact; never the PII itself."""
+
+    tenant_id: str
+    action: str
+    contact_id: str
+    actor: str
+    at: datetime
+    details: dict[str, int] = field(default_factory=dict)
+
+
+class AuditLog(Protocol):
+    def record(self, entry: AuditEntry) -> None: ...
+
+
+class ArchivedMessages(Protocol):
+    """The sent messages (raw MIME) kept for a contact."""
+
+    def for_contact(self, tenant_id: str, contact_id: str) -> list[str]:
+        """The provider message ids archived for the contact."""
+        ...
+
+    def delete_for_contact(self, tenant_id: str, contact_id: str) -> int: ...
+
+
 class EnrollmentStore(Protocol):
     def create(self, enrollment: Enrollment, replacing: Enrollment | None = None) -> bool:
         """Store a new enrollment unless the contact already has one for the sequence (or, when `replacing` an

@@ -1,7 +1,7 @@
 """Tenant-wide settings the engine obeys across all sequences."""
 
 from datetime import datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,9 @@ class TenantSettings(BaseModel):
     from_name: Annotated[str | None, Field(max_length=100, pattern=r"^[^\r\n]*$")] = None
     from_address: EmailAddress | None = None
     reply_to: EmailAddress | None = None
+    # How the tenant's data keys are wrapped: by KMS, or also with hybrid post-quantum HPKE (new key versions only;
+    # records never change, see docs/privacy.md).
+    key_wrapping: Literal["kms", "hpke-mlkem768-x25519"] = "kms"
 
 
 def local_day(zone: ZoneInfo, now: datetime) -> str:
