@@ -461,7 +461,7 @@ class Stack:
         body: Any = response.get("body") or ""
         if response.get("isBase64Encoded"):
             body = base64.b64decode(body)
-        elif headers.get("content-type", "").startswith("application/json"):
+        elif body and headers.get("content-type", "").startswith("application/json"):  # a 204 has no body
             body = json.loads(body)
         return ApiResponse(response["statusCode"], headers, body)
 
