@@ -56,13 +56,16 @@ def test_no_table_holds_the_address_or_name_yet_the_contact_is_found_by_email(st
     # And her profile holds sealed records and the blind index instead
     profile = stack.contact_item(contact_id)
     assert {"email_sealed", "first_name_sealed", "last_name_sealed", "email_index"} <= set(profile)
-    assert "email" not in profile and "first_name" not in profile
+    assert "email" not in profile
+    assert "first_name" not in profile
     # And the API still finds her by address (any case), decrypted
     found = stack.find_contact(ADA["email"].upper())
     assert (found.status, found.body["email"], found.body["first_name"]) == (200, ADA["email"], "Augusta")
     # And her tenant's data key is stored wrapped by KMS only
     key = stack.item(tenant_key("t1", "KEYS"), "DATA#000001")
-    assert key is not None and key["wrapping"] == "kms" and key["kms_key_id"] == stack.arns["DataKey"]
+    assert key is not None
+    assert key["wrapping"] == "kms"
+    assert key["kms_key_id"] == stack.arns["DataKey"]
 
 
 def test_export_returns_everything_held_on_the_contact(stack, welcome_sequence):
@@ -148,10 +151,12 @@ def test_a_tenant_requiring_post_quantum_wrapping_gets_hpke_wrapped_keys(stack, 
 
     # Then t1's data key is stored HPKE-wrapped (the KMS ciphertext sealed again with ML-KEM-768 + X25519)
     key: dict[str, Any] | None = stack.item(tenant_key("t1", "KEYS"), "DATA#000001")
-    assert key is not None and key["wrapping"] == "hpke-mlkem768-x25519"
+    assert key is not None
+    assert key["wrapping"] == "hpke-mlkem768-x25519"
     assert len(bytes(key["wrapped"].value)) > 1088
     # And a cold function (no cached key) reads her back through both layers
     fresh = stack.cold_start("apiContacts")
     event = stack.http_event("GET", "/v1/contacts", route_key="GET /v1/contacts", query=f"email={ADA['email']}")
     response = fresh.invoke(event)
-    assert response["statusCode"] == 200 and json.loads(response["body"])["last_name"] == "Byronesque"
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["last_name"] == "Byronesque"
