@@ -4,6 +4,7 @@ Each fake keeps its state in plain dicts and lists the tests can read, and recor
 Where the DynamoDB adapter makes a conditional write, the fake applies the same condition (see each docstring).
 """
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from typing import Any
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from emailseq.domain.errors import Conflict
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
-from emailseq.domain.ports import Contact, OutgoingEmail, SequenceCounts, StepCounts, StoredSequence
+from emailseq.domain.ports import AuditEntry, Contact, OutgoingEmail, SequenceCounts, StepCounts, StoredSequence
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.run_step import StepPorts, run_step
@@ -80,7 +81,17 @@ class _Row:
     index_at: datetime | None = None  # where the time index (GSI `due`) holds the item; None: not indexed
 
 
-_STATE_FIELDS = ("version", "generation", "cursor", "status", "due_at", "step_started_at", "ended_at", "waiting_for")
+_STATE_FIELDS = (
+    "version",
+    "generation",
+    "cursor",
+    "status",
+    "due_at",
+    "step_started_at",
+    "ended_at",
+    "waiting_for",
+    "exit_reason",
+)
 
 
 class FakeEnrollmentStore:
@@ -545,6 +556,48 @@ class FakeOnceOnly:
         result = action()
         self.results[key] = result
         return result
+
+
+class FakeContactPrivacy:
+    """GDPR over FakeContactRepository: export() gives the contact's fields; erase() removes it and keeps the
+    address only as a suppression (`erased`), as the adapter keeps a blind-index tombstone."""
+
+    def __init__(self, contacts: FakeContactRepository) -> None:
+        self._contacts = contacts
+        self.erased: dict[tuple[str, str], datetime] = {}  # (tenant, address) → when
+
+    def export(self, tenant_id: str, contact_id: str) -> dict[str, Any] | None:
+        contact = self._contacts.get(tenant_id, contact_id)
+        return dataclasses.asdict(contact) if contact is not None else None
+
+    def erase(self, tenant_id: str, contact_id: str, at: datetime) -> bool:
+        contact = self._contacts.get(tenant_id, contact_id)
+        if contact is None:
+            return False
+        self._contacts.erase(tenant_id, contact_id)
+        self.erased[(tenant_id, contact.email)] = at
+        return True
+
+
+class FakeAuditLog:
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    def record(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+
+class FakeArchivedMessages:
+    """Archived message ids per (tenant, contact)."""
+
+    def __init__(self) -> None:
+        self.messages: dict[tuple[str, str], list[str]] = {}
+
+    def for_contact(self, tenant_id: str, contact_id: str) -> list[str]:
+        return list(self.messages.get((tenant_id, contact_id), []))
+
+    def delete_for_contact(self, tenant_id: str, contact_id: str) -> int:
+        return len(self.messages.pop((tenant_id, contact_id), []))
 
 
 @dataclass

@@ -6,6 +6,7 @@ from functools import cache
 from emailseq.dal.audit import DynamoAuditLog
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
+from emailseq.dal.contact_privacy import DynamoContactPrivacy
 from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.event_log import DynamoEventLog
 from emailseq.dal.mail import MessageArchive
@@ -70,7 +71,7 @@ def privacy_ports() -> PrivacyPorts:
     db = client("dynamodb")
     bucket = settings.archive_bucket
     return PrivacyPorts(
-        contacts=contact_repository(settings),
+        contacts=DynamoContactPrivacy(contact_repository(settings), db, settings.table_name),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         audit=DynamoAuditLog(db, settings.table_name),
         clock=clock_for(settings),

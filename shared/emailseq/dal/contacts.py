@@ -21,7 +21,7 @@ from emailseq.domain.messages import ContactData
 from emailseq.domain.ports import Contact
 
 _PROFILE_FIELDS = ("first_name", "last_name", "timezone")
-_SEALED = ("email", "first_name", "last_name")  # stored as `<name>_sealed` records, never as text
+SEALED = ("email", "first_name", "last_name")  # stored as `<name>_sealed` records, never as text
 _ERASED = "erased"  # unsubscribe_source of a contact made again for an erased address
 
 
@@ -42,7 +42,7 @@ def _profile_item(
         "timezone": data.timezone,
         "attributes": dict(data.attributes),
     }
-    for name in _SEALED:
+    for name in SEALED:
         item[f"{name}_sealed"] = _sealed(keys, contact_id, name, getattr(data, name))
     if erased_at is not None:
         item |= {"unsubscribed_at": erased_at, "unsubscribe_source": _ERASED}
@@ -67,7 +67,7 @@ class DynamoContactRepository:
         return self.get(tenant_id, pointer["contact_id"])
 
     def get(self, tenant_id: str, contact_id: str) -> Contact | None:
-        row = self._profile(tenant_id, contact_id)
+        row = self.profile_row(tenant_id, contact_id)
         return self._contact(row) if row is not None else None
 
     def upsert(self, tenant_id: str, data: ContactData) -> Contact:
@@ -120,32 +120,6 @@ class DynamoContactRepository:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
 
-    # GDPR (the ContactPrivacy port)
-
-    def export(self, tenant_id: str, contact_id: str) -> dict[str, Any] | None:
-        """Everything the profile holds, opened: PII, attributes, consent and bounce state."""
-        row = self._profile(tenant_id, contact_id)
-        if row is None:
-            return None
-        keys = {"pk", "sk", "email_index", *(f"{name}_sealed" for name in _SEALED)}
-        held = {name: value for name, value in row.items() if name not in keys}
-        return held | {name: self._open(row, name) for name in _SEALED}
-
-    def erase(self, tenant_id: str, contact_id: str, at: datetime) -> bool:
-        """Delete the profile (its sealed PII and attributes) and leave only a tombstone of the blind index."""
-        row = self._profile(tenant_id, contact_id)
-        if row is None:
-            return False
-        tombstone = {"pk": tenant_key(tenant_id, "EMAIL", row["email_index"]), "sk": "CONTACT", "erased_at": iso(at)}
-        profile_key = {"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": "PROFILE"}
-        self._db.transact_write_items(
-            TransactItems=[
-                {"Delete": {"TableName": self._table, "Key": to_item(profile_key)}},
-                {"Put": {"TableName": self._table, "Item": to_item(tombstone)}},
-            ]
-        )
-        return True
-
     # internals
 
     def _index(self, tenant_id: str, email: str) -> str:
@@ -156,7 +130,8 @@ class DynamoContactRepository:
         response = self._db.get_item(TableName=self._table, Key=to_item(key), ConsistentRead=True)
         return from_item(response["Item"]) if "Item" in response else None
 
-    def _profile(self, tenant_id: str, contact_id: str) -> dict[str, Any] | None:
+    def profile_row(self, tenant_id: str, contact_id: str) -> dict[str, Any] | None:
+        """The stored profile item (PII still sealed), or None."""
         response = self._db.get_item(
             TableName=self._table,
             Key=to_item({"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": "PROFILE"}),
@@ -198,26 +173,41 @@ class DynamoContactRepository:
         for index, name in enumerate(_PROFILE_FIELDS):
             value = getattr(data, name)
             if value is not None:
-                stored_as = f"{name}_sealed" if name in _SEALED else name
+                stored_as = f"{name}_sealed" if name in SEALED else name
                 assignments.append(f"#f{index} = :f{index}")
                 names[f"#f{index}"] = stored_as
-                given[f":f{index}"] = seal(keys, contact.contact_id, name, value) if name in _SEALED else value
+                given[f":f{index}"] = seal(keys, contact.contact_id, name, value) if name in SEALED else value
         for index, (name, value) in enumerate(data.attributes.items()):
             assignments.append(f"attributes.#a{index} = :a{index}")
             names[f"#a{index}"], given[f":a{index}"] = name, value
         if not assignments:
             return contact
-        response = self._db.update_item(
-            TableName=self._table,
-            Key=to_item({"pk": tenant_key(contact.tenant_id, "CONTACT", contact.contact_id), "sk": "PROFILE"}),
-            UpdateExpression="SET " + ", ".join(assignments),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values(given),
-            ReturnValues="ALL_NEW",
-        )
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key=to_item({"pk": tenant_key(contact.tenant_id, "CONTACT", contact.contact_id), "sk": "PROFILE"}),
+                UpdateExpression="SET " + ", ".join(assignments),
+                ConditionExpression="attribute_exists(pk)",  # never revive an erased profile with a partial item
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values(given),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return self._recreate_erased(contact.tenant_id, data)
         return self._contact(from_item(response["Attributes"]))
 
-    def _open(self, row: dict[str, Any], name: str) -> str | None:
+    def _recreate_erased(self, tenant_id: str, data: ContactData) -> Contact:
+        """The contact was erased while this event was on its way: it starts afresh (suppressed), never revived."""
+        index = self._index(tenant_id, data.email)
+        pointer = self._pointer(tenant_id, index) or {}
+        if "erased_at" not in pointer:
+            raise LookupError(f"contact profile missing for pointer {index[:8]}…")
+        return self._create(tenant_id, data, index, pointer["erased_at"])
+
+    def open_field(self, row: dict[str, Any], name: str) -> str | None:
+        """A sealed field of a profile item, opened with the key version its record names."""
         record = row.get(f"{name}_sealed")
         if record is None:
             return None
@@ -228,9 +218,9 @@ class DynamoContactRepository:
         return Contact(
             tenant_id=row["tenant_id"],
             contact_id=row["contact_id"],
-            email=self._open(row, "email") or "",
-            first_name=self._open(row, "first_name"),
-            last_name=self._open(row, "last_name"),
+            email=self.open_field(row, "email") or "",
+            first_name=self.open_field(row, "first_name"),
+            last_name=self.open_field(row, "last_name"),
             timezone=row.get("timezone"),
             attributes=dict(row.get("attributes", {})),
             unsubscribed=bool(row.get("unsubscribed_at")),
