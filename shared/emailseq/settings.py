@@ -18,6 +18,10 @@ class FunctionSettings(BaseSettings):
     # Local time travel only (`emailseq clock`); never set in AWS, where the clock is the real one.
     clock_offset_seconds: float = 0.0
     clock_offset_parameter: str | None = None
+    # The KMS key that wraps each tenant's data key (contacts' addresses and names are sealed under it), and the
+    # secret a post-quantum (hybrid HPKE) wrapping key pair is derived from, for tenants that require one.
+    data_key_id: str = Field(min_length=1)
+    pq_wrap_secret_id: str | None = None
 
     @field_validator("clock_offset_parameter")
     @classmethod
@@ -34,6 +38,7 @@ class AuthorizerSettings(BaseSettings):
 class ApiSettings(FunctionSettings):
     bus_name: str = Field(min_length=1)
     send_queue_url: str | None = None  # for manual enrollment (the sequences API)
+    archive_bucket: str | None = None  # the contacts API lists (export) and deletes (erase) a contact's messages
 
 
 class EnrollerSettings(FunctionSettings):

@@ -10,6 +10,7 @@ from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.clock import SystemClock, ssm_offset
 from emailseq.dal.consents import DynamoConsentStore
 from emailseq.dal.contacts import DynamoContactRepository
+from emailseq.dal.data_keys import DynamoDataKeys
 from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
@@ -40,10 +41,29 @@ def clock_for(settings: FunctionSettings) -> SystemClock:
     return SystemClock(settings.clock_offset_seconds, ssm_offset(client("ssm"), parameter) if parameter else None)
 
 
+def data_keys(settings: FunctionSettings) -> DynamoDataKeys:
+    """The tenant data keys (KMS-wrapped; also HPKE-wrapped for tenants whose settings ask for it)."""
+    db, tenants = client("dynamodb"), DynamoTenantSettings(client("dynamodb"), settings.table_name)
+    secret_id = settings.pq_wrap_secret_id
+    return DynamoDataKeys(
+        db,
+        settings.table_name,
+        client("kms"),
+        settings.data_key_id,
+        clock_for(settings),
+        wrapping_for=lambda tenant_id: tenants.get(tenant_id).key_wrapping,
+        pq_secret=(lambda: read_secret(client("secretsmanager"), secret_id)) if secret_id else None,
+    )
+
+
+def contact_repository(settings: FunctionSettings) -> DynamoContactRepository:
+    return DynamoContactRepository(client("dynamodb"), settings.table_name, data_keys(settings))
+
+
 def enroll_ports(settings: EnrollerSettings) -> EnrollPorts:
     db = client("dynamodb")
     return EnrollPorts(
-        contacts=DynamoContactRepository(db, settings.table_name),
+        contacts=contact_repository(settings),
         sequences=DynamoSequenceRepository(db, settings.table_name),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         queue=SqsOrderQueue(client("sqs"), settings.send_queue_url),
@@ -59,7 +79,7 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
     secret = read_secret(client("secretsmanager"), settings.signing_secret_id)
     archive = MessageArchive(client("s3"), settings.archive_bucket) if settings.archive_bucket else None
     ports = StepPorts(
-        contacts=DynamoContactRepository(db, settings.table_name),
+        contacts=contact_repository(settings),
         sequences=DynamoSequenceRepository(db, settings.table_name),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         mailer=SesMailSender(client("sesv2"), settings.from_address, clock, settings.ses_configuration_set, archive),
@@ -78,7 +98,7 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
 def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigner]:
     db = client("dynamodb")
     ports = TrackingPorts(
-        contacts=DynamoContactRepository(db, settings.table_name),
+        contacts=contact_repository(settings),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         clock=clock_for(settings),
         consents=DynamoConsentStore(db, settings.table_name),
@@ -98,7 +118,7 @@ def schedule_ports(settings: SchedulerSettings) -> SchedulePorts:
 
 def feedback_ports(settings: FunctionSettings) -> FeedbackPorts:
     return FeedbackPorts(
-        contacts=DynamoContactRepository(client("dynamodb"), settings.table_name),
+        contacts=contact_repository(settings),
         clock=clock_for(settings),
         audit=audit_trail(settings),
     )
@@ -110,7 +130,7 @@ def confirmation_ports(settings: OptInSettings) -> tuple[ConfirmationPorts, Powe
     once = PowertoolsOnceOnly(settings.idempotency_table_name, db)
     archive = MessageArchive(client("s3"), settings.archive_bucket) if settings.archive_bucket else None
     ports = ConfirmationPorts(
-        contacts=DynamoContactRepository(db, settings.table_name),
+        contacts=contact_repository(settings),
         consents=DynamoConsentStore(db, settings.table_name),
         mailer=SesMailSender(client("sesv2"), settings.from_address, clock, settings.ses_configuration_set, archive),
         once=once,

@@ -208,6 +208,11 @@ class Stack:
                 policy = json.dumps(self.resolve(props["PolicyDocument"]))
                 sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
 
+        kms = _aws("kms")
+        for logical, props in of_type("AWS::KMS::Key").items():
+            key = kms.create_key(Description=props["Description"])["KeyMetadata"]
+            self.refs[logical], self.arns[logical] = key["KeyId"], key["Arn"]
+
         secretsmanager = _aws("secretsmanager")
         for logical, props in of_type("AWS::SecretsManager::Secret").items():
             generate = props["GenerateSecretString"]
@@ -456,7 +461,7 @@ class Stack:
         body: Any = response.get("body") or ""
         if response.get("isBase64Encoded"):
             body = base64.b64decode(body)
-        elif headers.get("content-type", "").startswith("application/json"):
+        elif body and headers.get("content-type", "").startswith("application/json"):  # a 204 has no body
             body = json.loads(body)
         return ApiResponse(response["statusCode"], headers, body)
 
@@ -651,7 +656,7 @@ class Stack:
         found: dict[str, EmailMessage] = {}
         for entry in listed:
             raw = s3.get_object(Bucket=self.archive_bucket, Key=entry["Key"])["Body"].read()
-            message_id = entry["Key"].removeprefix(prefix).removesuffix(".eml")
+            message_id = entry["Key"].rsplit("/", 1)[-1].removesuffix(".eml")  # under the contact's folder
             found[message_id] = cast(EmailMessage, email.message_from_bytes(raw, policy=email.policy.default))
         return found
 

@@ -4,6 +4,7 @@ Each fake keeps its state in plain dicts and lists the tests can read, and recor
 Where the DynamoDB adapter makes a conditional write, the fake applies the same condition (see each docstring).
 """
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -83,7 +84,17 @@ class _Row:
     index_at: datetime | None = None  # where the time index (GSI `due`) holds the item; None: not indexed
 
 
-_STATE_FIELDS = ("version", "generation", "cursor", "status", "due_at", "step_started_at", "ended_at", "waiting_for")
+_STATE_FIELDS = (
+    "version",
+    "generation",
+    "cursor",
+    "status",
+    "due_at",
+    "step_started_at",
+    "ended_at",
+    "waiting_for",
+    "exit_reason",
+)
 
 
 class FakeEnrollmentStore:
@@ -639,6 +650,51 @@ class FakeOrderQueue:
 
     def enqueue(self, commands: list[Any]) -> None:
         self.orders.extend(commands)
+
+
+class FakeContactPrivacy:
+    """GDPR over FakeContactRepository: export() gives the contact's fields; erase() removes it and keeps the
+    address only as a suppression (`erased`), as the adapter keeps a blind-index tombstone."""
+
+    def __init__(self, contacts: FakeContactRepository) -> None:
+        self._contacts = contacts
+        self.erased: dict[tuple[str, str], datetime] = {}  # (tenant, address) → when
+
+    def export(self, tenant_id: str, contact_id: str) -> dict[str, Any] | None:
+        contact = self._contacts.get(tenant_id, contact_id)
+        return dataclasses.asdict(contact) if contact is not None else None
+
+    def erase(self, tenant_id: str, contact_id: str, at: datetime) -> bool:
+        contact = self._contacts.get(tenant_id, contact_id)
+        if contact is None:
+            return False
+        self._contacts.erase(tenant_id, contact_id)
+        self.erased[(tenant_id, contact.email)] = at
+        return True
+
+
+class FakeAuditTrail:
+    """What was recorded, as (tenant, actor, action, subject, details); the chain itself is tested apart
+    (test_audit_chain, with FakeAuditStore)."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str, str, str, dict[str, Any]]] = []
+
+    def record(self, tenant_id: str, actor: str, action: str, subject: str, details: dict[str, Any]) -> None:
+        self.entries.append((tenant_id, actor, action, subject, details))
+
+
+class FakeArchivedMessages:
+    """Archived message ids per (tenant, contact)."""
+
+    def __init__(self) -> None:
+        self.messages: dict[tuple[str, str], list[str]] = {}
+
+    def for_contact(self, tenant_id: str, contact_id: str) -> list[str]:
+        return list(self.messages.get((tenant_id, contact_id), []))
+
+    def delete_for_contact(self, tenant_id: str, contact_id: str) -> int:
+        return len(self.messages.pop((tenant_id, contact_id), []))
 
 
 @dataclass

@@ -1,13 +1,14 @@
-"""`/v1/contacts`: look a contact up by email."""
+"""`/v1/contacts`: look a contact up by email; GDPR export and erasure of one contact."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel
 
-from emailseq.api.deps import ApiPorts, api_ports
-from emailseq.api.principal import Caller
+from emailseq.api.deps import ApiPorts, api_ports, privacy_ports
+from emailseq.api.principal import Caller, Editor
 from emailseq.domain.errors import NotFound
+from emailseq.logic.privacy import PrivacyPorts, erase_contact, export_contact
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
 
@@ -38,3 +39,27 @@ def find_contact(
         timezone=contact.timezone,
         attributes=contact.attributes,
     )
+
+
+ContactId = Annotated[str, Path(pattern=r"^[a-f0-9]{32}$")]
+Privacy = Annotated[PrivacyPorts, Depends(privacy_ports)]
+
+
+class ContactExport(BaseModel):
+    """Everything held on the contact: profile (PII, attributes, consent), enrollments, archived sends."""
+
+    contact: dict[str, Any]
+    enrollments: list[dict[str, Any]]
+    sends: list[str]
+
+
+@router.get("/{contact_id}/export", response_model=ContactExport)
+def export(contact_id: ContactId, caller: Caller, ports: Privacy) -> ContactExport:
+    return ContactExport.model_validate(export_contact(ports, caller.tenant_id, contact_id))
+
+
+@router.delete("/{contact_id}", status_code=204, response_class=Response)
+def erase(contact_id: ContactId, caller: Editor, ports: Privacy) -> Response:
+    """Erase: PII and archived mail deleted, running sequences exited (reason `erased`), an audit entry kept."""
+    erase_contact(ports, caller.tenant_id, contact_id, actor=caller.subject)
+    return Response(status_code=204)

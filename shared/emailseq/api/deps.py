@@ -7,8 +7,10 @@ from emailseq.audit.signing import CheckpointSigner
 from emailseq.dal.audit import DynamoAuditStore
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
-from emailseq.dal.contacts import DynamoContactRepository
+from emailseq.dal.contact_privacy import DynamoContactPrivacy
+from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.event_log import DynamoEventLog
+from emailseq.dal.mail import MessageArchive
 from emailseq.dal.secrets import read_secret
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.tenants import DynamoTenantSettings
@@ -22,8 +24,9 @@ from emailseq.domain.ports import (
     TenantSettingsRepository,
 )
 from emailseq.logic.enroll import EnrollPorts
+from emailseq.logic.privacy import PrivacyPorts
 from emailseq.settings import ApiSettings, EnrollerSettings
-from emailseq.wiring import audit_trail, clock_for, enroll_ports
+from emailseq.wiring import audit_trail, clock_for, contact_repository, enroll_ports
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def api_ports() -> ApiPorts:
     clock = clock_for(settings)
     return ApiPorts(
         sequences=DynamoSequenceRepository(db, settings.table_name),
-        contacts=DynamoContactRepository(db, settings.table_name),
+        contacts=contact_repository(settings),
         event_log=DynamoEventLog(db, settings.table_name, clock),
         bus=EventBridgeBus(client("events"), settings.bus_name),
         clock=clock,
@@ -81,11 +84,25 @@ def audit_public_keys() -> dict[str, str]:
 
 
 @cache
+def privacy_ports() -> PrivacyPorts:
+    settings = ApiSettings()
+    db = client("dynamodb")
+    bucket = settings.archive_bucket
+    return PrivacyPorts(
+        contacts=DynamoContactPrivacy(contact_repository(settings), db, settings.table_name),
+        enrollments=DynamoEnrollmentStore(db, settings.table_name),
+        audit=audit_trail(settings),
+        clock=clock_for(settings),
+        archive=MessageArchive(client("s3"), bucket) if bucket else None,
+    )
+
+
+@cache
 def tenant_settings() -> TenantSettingsRepository:
     return DynamoTenantSettings(client("dynamodb"), ApiSettings().table_name)
 
 
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
-    for cached in (api_ports, enroll_ports_for_api, tenant_settings, audit_store, audit_public_keys):
+    for cached in (api_ports, enroll_ports_for_api, tenant_settings, audit_store, audit_public_keys, privacy_ports):
         cached.cache_clear()

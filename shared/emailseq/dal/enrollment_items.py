@@ -34,6 +34,8 @@ def state(enrollment: Enrollment) -> dict[str, Any]:
             fields[name] = iso(moment)
     if enrollment.waiting_for is not None:
         fields["waiting_for"] = enrollment.waiting_for
+    if enrollment.exit_reason is not None:
+        fields["exit_reason"] = enrollment.exit_reason
     return fields
 
 
@@ -56,6 +58,7 @@ def enrollment(row: dict[str, Any]) -> Enrollment:
         waiting_for=row.get("waiting_for"),
         watch_events=tuple(row.get("watch_events") or ()),
         ended_at=moment("ended_at"),
+        exit_reason=row.get("exit_reason"),
         facts=Facts(
             opened=frozenset(row.get("facts_opened", ())),
             clicked=frozenset(row.get("facts_clicked", ())),

@@ -60,7 +60,7 @@ class DynamoEnrollmentStore:
         awaited = " AND NOT contains(facts_events, :awaited)" if after.waiting_for else ""
         removed = [
             name
-            for name in ("due_at", "due_pk", "due_sk", "waiting_for", "ended_at", "step_started_at")
+            for name in ("due_at", "due_pk", "due_sk", "waiting_for", "ended_at", "step_started_at", "exit_reason")
             if name not in fields
         ] + ["leased_until"]
         names = {f"#{i}": name for i, name in enumerate(fields)}

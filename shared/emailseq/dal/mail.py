@@ -22,8 +22,29 @@ class MessageArchive:
     bucket: str
 
     def keep(self, email: OutgoingEmail, message_id: str, raw: bytes) -> None:
-        key = f"messages/{email.tenant_id or '_'}/{message_id}.eml"
+        # Under the contact, so an erasure finds (and deletes) every message sent to it with one listing.
+        key = f"{_prefix(email.tenant_id or '_', email.contact_id or '_')}{message_id}.eml"
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=raw, ContentType="message/rfc822")
+
+    def for_contact(self, tenant_id: str, contact_id: str) -> list[str]:
+        return [key.rsplit("/", 1)[-1].removesuffix(".eml") for key in self._keys(tenant_id, contact_id)]
+
+    def delete_for_contact(self, tenant_id: str, contact_id: str) -> int:
+        keys = self._keys(tenant_id, contact_id)
+        for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1,000 keys
+            batch = [{"Key": key} for key in keys[start : start + 1000]]
+            self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+        return len(keys)
+
+    def _keys(self, tenant_id: str, contact_id: str) -> list[str]:
+        pages = self.s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=_prefix(tenant_id, contact_id)
+        )
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+
+def _prefix(tenant_id: str, contact_id: str) -> str:
+    return f"messages/{tenant_id}/{contact_id}/"
 
 
 class SesMailSender:

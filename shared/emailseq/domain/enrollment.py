@@ -43,6 +43,7 @@ class Enrollment:
     watch_events: tuple[str, ...] = ()
     ended_at: datetime | None = None
     facts: Facts = field(default_factory=Facts)
+    exit_reason: str | None = None  # why it exited early (e.g. `erased`); None otherwise
 
     @property
     def enrollment_id(self) -> str:
@@ -88,5 +89,5 @@ class Enrollment:
     def converted(self, now: datetime) -> "Enrollment":
         return self.ended(EnrollmentStatus.CONVERTED, now)
 
-    def exited(self, now: datetime) -> "Enrollment":
-        return self.ended(EnrollmentStatus.EXITED, now)
+    def exited(self, now: datetime, reason: str | None = None) -> "Enrollment":
+        return replace(self.ended(EnrollmentStatus.EXITED, now), exit_reason=reason)

@@ -98,6 +98,28 @@ class ContactRepository(Protocol):
     def count_soft_bounce(self, tenant_id: str, contact_id: str) -> None: ...
 
 
+class ContactPrivacy(Protocol):
+    """GDPR access and erasure of one contact's stored data."""
+
+    def export(self, tenant_id: str, contact_id: str) -> dict[str, Any] | None:
+        """Everything the contact's profile holds, decrypted (PII, attributes, consent); None if unknown."""
+        ...
+
+    def erase(self, tenant_id: str, contact_id: str, at: datetime) -> bool:
+        """Remove the profile (PII and attributes); the address survives only as a suppressing blind index."""
+        ...
+
+
+class ArchivedMessages(Protocol):
+    """The sent messages (raw MIME) kept for a contact."""
+
+    def for_contact(self, tenant_id: str, contact_id: str) -> list[str]:
+        """The provider message ids archived for the contact."""
+        ...
+
+    def delete_for_contact(self, tenant_id: str, contact_id: str) -> int: ...
+
+
 class EnrollmentStore(Protocol):
     def create(self, enrollment: Enrollment, replacing: Enrollment | None = None) -> bool:
         """Store a new enrollment unless the contact already has one for the sequence (or, when `replacing` an

@@ -1,7 +1,7 @@
 """Tenant-wide settings the engine obeys across all sequences."""
 
 from datetime import datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,6 +22,9 @@ class TenantSettings(BaseModel):
     # Webhook steps may call private, loopback and link-local addresses (an internal service of the tenant's own,
     # reached from its own deployment). Off: in AWS such targets are refused, as server-side request forgery.
     allow_private_webhook_targets: bool = False
+    # How the tenant's data keys are wrapped: by KMS, or also with hybrid post-quantum HPKE (new key versions only;
+    # records never change, see docs/privacy.md).
+    key_wrapping: Literal["kms", "hpke-mlkem768-x25519"] = "kms"
 
 
 def local_day(zone: ZoneInfo, now: datetime) -> str:
