@@ -57,3 +57,11 @@ class SenderSettings(FunctionSettings):
 
 class TrackingSettings(FunctionSettings):
     signing_secret_id: str = Field(min_length=1)
+
+
+class ContactsWorkSettings(FunctionSettings):
+    """The importer and the audiences/imports APIs: the data bucket (uploads, error reports), the work queue."""
+
+    data_bucket: str = Field(min_length=1)
+    work_queue_url: str = Field(min_length=1)
+    import_chunk_rows: int = Field(default=2000, ge=10, le=20000)

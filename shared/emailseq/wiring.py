@@ -1,10 +1,14 @@
 """Builds the AWS adapters for each function from its settings: the one place ports meet boto3 clients."""
 
+from typing import Any
+
+from emailseq.dal.audiences import DynamoAudienceStore
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.clock import SystemClock, ssm_offset
 from emailseq.dal.contacts import DynamoContactRepository
 from emailseq.dal.enrollments import DynamoEnrollmentStore
+from emailseq.dal.imports import DynamoImportStore, S3ImportFiles, SqsWorkQueue
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.queue import SqsStepQueue
@@ -14,16 +18,29 @@ from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
 from emailseq.dal.webhooks import SignedWebhookCaller
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.feedback import FeedbackPorts
+from emailseq.logic.imports import ImportPorts
 from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
+from emailseq.logic.segments import AudiencePorts, SegmentHook
 from emailseq.logic.tracking import TrackingPorts
 from emailseq.rendering.tracking import LinkSigner
-from emailseq.settings import EnrollerSettings, FunctionSettings, SchedulerSettings, SenderSettings, TrackingSettings
+from emailseq.settings import (
+    ContactsWorkSettings,
+    EnrollerSettings,
+    FunctionSettings,
+    SchedulerSettings,
+    SenderSettings,
+    TrackingSettings,
+)
 
 
 def clock_for(settings: FunctionSettings) -> SystemClock:
     parameter = settings.clock_offset_parameter
     return SystemClock(settings.clock_offset_seconds, ssm_offset(client("ssm"), parameter) if parameter else None)
+
+
+def segment_hook(db: Any, table: str) -> SegmentHook:
+    return SegmentHook(DynamoAudienceStore(db, table), DynamoContactRepository(db, table))
 
 
 def enroll_ports(settings: EnrollerSettings) -> EnrollPorts:
@@ -35,6 +52,7 @@ def enroll_ports(settings: EnrollerSettings) -> EnrollPorts:
         queue=SqsStepQueue(client("sqs"), settings.send_queue_url),
         bus=EventBridgeBus(client("events"), settings.bus_name),
         clock=clock_for(settings),
+        segments=segment_hook(db, settings.table_name),
     )
 
 
@@ -67,6 +85,7 @@ def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigne
         contacts=DynamoContactRepository(db, settings.table_name),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         clock=clock_for(settings),
+        segments=segment_hook(db, settings.table_name),
     )
     # Verifying needs only the key; the base URL is for minting, which this function never does.
     return ports, LinkSigner(read_secret(client("secretsmanager"), settings.signing_secret_id), "")
@@ -83,4 +102,27 @@ def schedule_ports(settings: SchedulerSettings) -> SchedulePorts:
 def feedback_ports(settings: FunctionSettings) -> FeedbackPorts:
     return FeedbackPorts(
         contacts=DynamoContactRepository(client("dynamodb"), settings.table_name), clock=clock_for(settings)
+    )
+
+
+def audience_ports(settings: ContactsWorkSettings) -> AudiencePorts:
+    db = client("dynamodb")
+    return AudiencePorts(
+        audiences=DynamoAudienceStore(db, settings.table_name),
+        contacts=DynamoContactRepository(db, settings.table_name),
+        work=SqsWorkQueue(client("sqs"), settings.work_queue_url),
+        clock=clock_for(settings),
+    )
+
+
+def import_ports(settings: ContactsWorkSettings) -> ImportPorts:
+    db = client("dynamodb")
+    return ImportPorts(
+        imports=DynamoImportStore(db, settings.table_name),
+        files=S3ImportFiles(client("s3"), settings.data_bucket),
+        contacts=DynamoContactRepository(db, settings.table_name),
+        audiences=DynamoAudienceStore(db, settings.table_name),
+        work=SqsWorkQueue(client("sqs"), settings.work_queue_url),
+        clock=clock_for(settings),
+        chunk_rows=settings.import_chunk_rows,
     )

@@ -23,6 +23,16 @@ def create_app(*routers: APIRouter, docs: bool = False) -> FastAPI:
 
 
 def all_routers() -> list[APIRouter]:
-    from emailseq.api import contacts, enrollments, events, sequences, settings
+    from emailseq.api import attributes, contacts, enrollments, events, imports, lists, segments, sequences, settings
 
-    return [sequences.router, enrollments.router, settings.router, events.router, contacts.router]
+    return [
+        sequences.router,
+        enrollments.router,
+        settings.router,
+        events.router,
+        contacts.router,
+        attributes.router,
+        lists.router,
+        segments.router,
+        imports.router,
+    ]

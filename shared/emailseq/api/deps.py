@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from functools import cache
 
+from emailseq.dal.audiences import DynamoAudienceStore
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.contacts import DynamoContactRepository
@@ -10,6 +11,7 @@ from emailseq.dal.event_log import DynamoEventLog
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.tenants import DynamoTenantSettings
 from emailseq.domain.ports import (
+    AudienceStore,
     Clock,
     ContactRepository,
     EventBus,
@@ -18,8 +20,10 @@ from emailseq.domain.ports import (
     TenantSettingsRepository,
 )
 from emailseq.logic.enroll import EnrollPorts
-from emailseq.settings import ApiSettings, EnrollerSettings
-from emailseq.wiring import clock_for, enroll_ports
+from emailseq.logic.imports import ImportPorts
+from emailseq.logic.segments import AudiencePorts
+from emailseq.settings import ApiSettings, ContactsWorkSettings, EnrollerSettings
+from emailseq.wiring import audience_ports, clock_for, enroll_ports, import_ports
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,30 @@ def tenant_settings() -> TenantSettingsRepository:
     return DynamoTenantSettings(client("dynamodb"), ApiSettings().table_name)
 
 
+@cache
+def attribute_schemas() -> AudienceStore:
+    """For checking declared attributes' types where contacts come in (the schema is cached for a minute)."""
+    return DynamoAudienceStore(client("dynamodb"), ApiSettings().table_name)
+
+
+@cache
+def audience_ports_for_api() -> AudiencePorts:
+    return audience_ports(ContactsWorkSettings())
+
+
+@cache
+def import_ports_for_api() -> ImportPorts:
+    return import_ports(ContactsWorkSettings())
+
+
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
-    for cached in (api_ports, enroll_ports_for_api, tenant_settings):
+    for cached in (
+        api_ports,
+        enroll_ports_for_api,
+        tenant_settings,
+        attribute_schemas,
+        audience_ports_for_api,
+        import_ports_for_api,
+    ):
         cached.cache_clear()
