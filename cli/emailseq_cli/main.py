@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from emailseq_cli.api import call
+from emailseq_cli.contacts import contacts_app
 from emailseq_cli.documents import load_document, parse_pairs
 from emailseq_cli.errors import CliError
 from emailseq_cli.local_commands import clock_app, local_app, outbox, tokens_app
@@ -27,6 +28,7 @@ for name, group in (
     ("tokens", tokens_app),
     ("sequences", sequences_app),
     ("events", events_app),
+    ("contacts", contacts_app),
 ):
     cli.add_typer(group, name=name)
 cli.command("outbox")(outbox)

@@ -51,7 +51,10 @@ def _string(value: Any) -> str:
 def _number(value: Any) -> int | float:
     if isinstance(value, bool):
         raise ValueError("got a boolean")
-    number = float(value.strip()) if isinstance(value, str) else value
+    try:
+        number = float(value.strip()) if isinstance(value, str) else value
+    except ValueError:
+        raise ValueError(f"got {value!r}") from None
     if not isinstance(number, int | float) or number != number or number in (float("inf"), float("-inf")):
         raise ValueError(f"got {value!r}")
     return int(number) if isinstance(number, float) and number.is_integer() else number

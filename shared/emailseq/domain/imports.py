@@ -102,8 +102,11 @@ def parse_row(columns: list[str], cells: list[str], line: int, schema: Attribute
         else:
             attributes[name] = value
     if "email" not in fields and not any(e.column == "email" for e in errors):
-        errors.append(RowError(line, "email", "missing"))
-    return errors or _contact(fields, attributes, line)
+        return [RowError(line, "email", "missing"), *errors]
+    checked = _contact(fields, attributes, line)  # the profile fields' own rules, even when a cell failed already
+    if isinstance(checked, list):
+        return checked + errors
+    return errors or checked
 
 
 def _contact(fields: dict[str, Any], attributes: dict[str, Any], line: int) -> ContactData | list[RowError]:
