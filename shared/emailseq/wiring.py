@@ -3,7 +3,7 @@
 from typing import Any
 
 from emailseq.dal.audiences import DynamoAudienceStore
-from emailseq.dal.aws import client
+from emailseq.dal.aws import bulk_client, client
 from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.clock import SystemClock, ssm_offset
 from emailseq.dal.contacts import DynamoContactRepository
@@ -116,7 +116,7 @@ def audience_ports(settings: ContactsWorkSettings) -> AudiencePorts:
 
 
 def import_ports(settings: ContactsWorkSettings) -> ImportPorts:
-    db = client("dynamodb")
+    db = bulk_client("dynamodb")
     return ImportPorts(
         imports=DynamoImportStore(db, settings.table_name),
         files=S3ImportFiles(client("s3"), settings.data_bucket),
