@@ -123,7 +123,9 @@ def test_a_redelivered_chunk_is_not_counted_twice_and_a_repeated_upload_event_st
     importer.invoke(_upload_event(stack, f"imports/t1/{import_id}/source.csv"))
 
     # Then nothing is counted again and nothing new is queued
-    assert _progress(stack, import_id) == before
+    after = _progress(stack, import_id)
+    assert after.pop("error_report_url").split("?")[0] == before.pop("error_report_url").split("?")[0]  # new signature
+    assert after == before
     assert stack.drain("ImportQueue") == []
 
 

@@ -50,7 +50,7 @@ class ImportPorts:
     audiences: AudienceStore
     work: WorkQueue
     clock: Clock
-    chunk_rows: int = 2000
+    chunk_rows: int = 1000
 
 
 def create_import(ports: ImportPorts, tenant_id: str) -> tuple[ImportRecord, str]:
