@@ -14,6 +14,7 @@ PAIRS = {
     "send": ("SendQueueUrl", "SendDeadLetterQueueUrl"),
     "enroll": ("EnrollQueueUrl", "EnrollDeadLetterQueueUrl"),
     "opt-in": ("OptInQueueUrl", "OptInDeadLetterQueueUrl"),
+    "import": ("ImportQueueUrl", "ImportDeadLetterQueueUrl"),
 }
 
 

@@ -11,6 +11,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from emailseq_cli.api import call
 from emailseq_cli.audit import audit_app
+from emailseq_cli.contacts import contacts_app
 from emailseq_cli.documents import load_document, parse_pairs
 from emailseq_cli.errors import CliError
 from emailseq_cli.local_commands import clock_app, local_app, outbox, tokens_app
@@ -30,6 +31,7 @@ for name, group in (
     ("sequences", sequences_app),
     ("events", events_app),
     ("audit", audit_app),
+    ("contacts", contacts_app),
 ):
     cli.add_typer(group, name=name)
 cli.command("outbox")(outbox)

@@ -77,3 +77,11 @@ class OptInSettings(FunctionSettings):
     signing_secret_id: str = Field(min_length=1)
     public_url: str = Field(min_length=1)  # where the confirmation link is served (as the sender's tracking links)
     archive_bucket: str | None = None
+
+
+class ContactsWorkSettings(FunctionSettings):
+    """The importer and the audiences/imports APIs: the data bucket (uploads, error reports), the work queue."""
+
+    data_bucket: str = Field(min_length=1)
+    work_queue_url: str = Field(min_length=1)
+    import_chunk_rows: int = Field(default=1000, ge=10, le=20000)

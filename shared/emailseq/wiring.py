@@ -1,17 +1,20 @@
 """Builds the AWS adapters for each function from its settings: the one place ports meet boto3 clients."""
 
 import functools
+from typing import Any
 
 from emailseq.audit.log import ChainedAuditLog
 from emailseq.audit.signing import CheckpointSigner
+from emailseq.dal.audiences import DynamoAudienceStore
 from emailseq.dal.audit import DynamoAuditStore
-from emailseq.dal.aws import client
+from emailseq.dal.aws import bulk_client, client
 from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.clock import SystemClock, ssm_offset
 from emailseq.dal.consents import DynamoConsentStore
 from emailseq.dal.contacts import DynamoContactRepository
 from emailseq.dal.data_keys import DynamoDataKeys
 from emailseq.dal.enrollments import DynamoEnrollmentStore
+from emailseq.dal.imports import DynamoImportStore, S3ImportFiles, SqsWorkQueue
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.queue import SqsOrderQueue
@@ -21,12 +24,15 @@ from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
 from emailseq.dal.webhooks import SignedWebhookCaller
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.feedback import FeedbackPorts
+from emailseq.logic.imports import ImportPorts
 from emailseq.logic.opt_in import ConfirmationPorts
 from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
+from emailseq.logic.segments import AudiencePorts, SegmentHook
 from emailseq.logic.tracking import TrackingPorts
 from emailseq.rendering.tracking import LinkSigner
 from emailseq.settings import (
+    ContactsWorkSettings,
     EnrollerSettings,
     FunctionSettings,
     OptInSettings,
@@ -56,8 +62,17 @@ def data_keys(settings: FunctionSettings) -> DynamoDataKeys:
     )
 
 
-def contact_repository(settings: FunctionSettings) -> DynamoContactRepository:
-    return DynamoContactRepository(client("dynamodb"), settings.table_name, data_keys(settings))
+def contact_repository(settings: FunctionSettings, db: Any = None) -> DynamoContactRepository:
+    return DynamoContactRepository(db or client("dynamodb"), settings.table_name, data_keys(settings))
+
+
+def audience_store(settings: FunctionSettings, db: Any = None) -> DynamoAudienceStore:
+    contacts = contact_repository(settings)
+    return DynamoAudienceStore(db or client("dynamodb"), settings.table_name, contacts.contact_from_row)
+
+
+def segment_hook(settings: FunctionSettings) -> SegmentHook:
+    return SegmentHook(audience_store(settings), contact_repository(settings))
 
 
 def enroll_ports(settings: EnrollerSettings) -> EnrollPorts:
@@ -69,6 +84,7 @@ def enroll_ports(settings: EnrollerSettings) -> EnrollPorts:
         queue=SqsOrderQueue(client("sqs"), settings.send_queue_url),
         bus=EventBridgeBus(client("events"), settings.bus_name),
         clock=clock_for(settings),
+        segments=segment_hook(settings),
     )
 
 
@@ -103,6 +119,7 @@ def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigne
         clock=clock_for(settings),
         consents=DynamoConsentStore(db, settings.table_name),
         audit=audit_trail(settings),
+        segments=segment_hook(settings),
     )
     # Verifying needs only the key; the base URL is for minting, which this function never does.
     return ports, LinkSigner(read_secret(client("secretsmanager"), settings.signing_secret_id), "")
@@ -147,3 +164,26 @@ def audit_trail(settings: FunctionSettings) -> ChainedAuditLog | None:
         return None
     signer = functools.cache(lambda: CheckpointSigner(read_secret(client("secretsmanager"), secret_id)))
     return ChainedAuditLog(DynamoAuditStore(client("dynamodb"), settings.table_name), signer, clock_for(settings))
+
+
+def audience_ports(settings: ContactsWorkSettings) -> AudiencePorts:
+    db = client("dynamodb")
+    return AudiencePorts(
+        audiences=audience_store(settings, db),
+        contacts=contact_repository(settings),
+        work=SqsWorkQueue(client("sqs"), settings.work_queue_url),
+        clock=clock_for(settings),
+    )
+
+
+def import_ports(settings: ContactsWorkSettings) -> ImportPorts:
+    db = bulk_client("dynamodb")
+    return ImportPorts(
+        imports=DynamoImportStore(db, settings.table_name),
+        files=S3ImportFiles(client("s3"), settings.data_bucket),
+        contacts=contact_repository(settings, db),
+        audiences=audience_store(settings, db),
+        work=SqsWorkQueue(client("sqs"), settings.work_queue_url),
+        clock=clock_for(settings),
+        chunk_rows=settings.import_chunk_rows,
+    )

@@ -34,7 +34,7 @@ import boto3
 import pytest
 import yaml
 from emailseq.api.deps import clear_caches
-from emailseq.dal.aws import client
+from emailseq.dal.aws import bulk_client, client
 from emailseq.dal.items import from_item, tenant_key, to_item
 from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
@@ -708,11 +708,13 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_REGION", REGION)
     client.cache_clear()
+    bulk_client.cache_clear()
     clear_caches()
     with mock_aws():
         boto3.DEFAULT_SESSION = _sdk_session()  # mock_aws cleared it; it puts its own value back when it stops
         yield Stack(monkeypatch)
     client.cache_clear()
+    bulk_client.cache_clear()
     clear_caches()
 
 

@@ -23,6 +23,28 @@ def create_app(*routers: APIRouter, docs: bool = False) -> FastAPI:
 
 
 def all_routers() -> list[APIRouter]:
-    from emailseq.api import audit, contacts, enrollments, events, sequences, settings
+    from emailseq.api import (
+        attributes,
+        audit,
+        contacts,
+        enrollments,
+        events,
+        imports,
+        lists,
+        segments,
+        sequences,
+        settings,
+    )
 
-    return [sequences.router, enrollments.router, settings.router, audit.router, events.router, contacts.router]
+    return [
+        sequences.router,
+        enrollments.router,
+        settings.router,
+        audit.router,
+        events.router,
+        contacts.router,
+        attributes.router,
+        lists.router,
+        segments.router,
+        imports.router,
+    ]

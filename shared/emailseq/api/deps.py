@@ -15,6 +15,7 @@ from emailseq.dal.secrets import read_secret
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.tenants import DynamoTenantSettings
 from emailseq.domain.ports import (
+    AudienceStore,
     AuditTrail,
     Clock,
     ContactRepository,
@@ -24,9 +25,19 @@ from emailseq.domain.ports import (
     TenantSettingsRepository,
 )
 from emailseq.logic.enroll import EnrollPorts
+from emailseq.logic.imports import ImportPorts
 from emailseq.logic.privacy import PrivacyPorts
-from emailseq.settings import ApiSettings, EnrollerSettings
-from emailseq.wiring import audit_trail, clock_for, contact_repository, enroll_ports
+from emailseq.logic.segments import AudiencePorts
+from emailseq.settings import ApiSettings, ContactsWorkSettings, EnrollerSettings
+from emailseq.wiring import (
+    audience_ports,
+    audience_store,
+    audit_trail,
+    clock_for,
+    contact_repository,
+    enroll_ports,
+    import_ports,
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,33 @@ def tenant_settings() -> TenantSettingsRepository:
     return DynamoTenantSettings(client("dynamodb"), ApiSettings().table_name)
 
 
+@cache
+def attribute_schemas() -> AudienceStore:
+    """For checking declared attributes' types where contacts come in (the schema is cached for a minute)."""
+    return audience_store(ApiSettings())
+
+
+@cache
+def audience_ports_for_api() -> AudiencePorts:
+    return audience_ports(ContactsWorkSettings())
+
+
+@cache
+def import_ports_for_api() -> ImportPorts:
+    return import_ports(ContactsWorkSettings())
+
+
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
-    for cached in (api_ports, enroll_ports_for_api, tenant_settings, audit_store, audit_public_keys, privacy_ports):
+    for cached in (
+        api_ports,
+        enroll_ports_for_api,
+        tenant_settings,
+        attribute_schemas,
+        audience_ports_for_api,
+        import_ports_for_api,
+        audit_store,
+        audit_public_keys,
+        privacy_ports,
+    ):
         cached.cache_clear()

@@ -7,9 +7,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from emailseq.api.deps import ApiPorts, api_ports
+from emailseq.api.deps import ApiPorts, api_ports, attribute_schemas
 from emailseq.api.principal import Editor
+from emailseq.domain.attributes import coerce_all
 from emailseq.domain.messages import ContactData, RecordEvent
+from emailseq.domain.ports import AudienceStore
 from emailseq.domain.sequence import EventType
 from emailseq.logic.events import record_event
 
@@ -32,12 +34,19 @@ class EventAccepted(BaseModel):
 
 
 @router.post("", status_code=202, response_model=EventAccepted)
-def post_event(body: EventIn, caller: Editor, ports: Annotated[ApiPorts, Depends(api_ports)]) -> EventAccepted:
+def post_event(
+    body: EventIn,
+    caller: Editor,
+    ports: Annotated[ApiPorts, Depends(api_ports)],
+    schemas: Annotated[AudienceStore, Depends(attribute_schemas)],
+) -> EventAccepted:
+    # Declared attributes must have their type (a 422 naming the attribute); text is read as that type.
+    typed = coerce_all(schemas.schema(caller.tenant_id), body.contact.attributes, prefix="contact.attributes.")
     command = RecordEvent(
         tenant_id=caller.tenant_id,
         id=body.id or uuid.uuid4().hex,
         type=body.type,
-        contact=body.contact,
+        contact=body.contact.model_copy(update={"attributes": typed}),
         properties=body.properties,
         occurred_at=body.occurred_at or ports.clock.now(),
     )

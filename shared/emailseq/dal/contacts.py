@@ -15,10 +15,12 @@ from botocore.exceptions import ClientError
 from emailseq.crypto.blind_index import blind_index
 from emailseq.crypto.envelope import key_version, open_sealed, seal
 from emailseq.crypto.keys import TenantKeys
+from emailseq.dal.batches import batch_get, batch_write
 from emailseq.dal.data_keys import DynamoDataKeys
-from emailseq.dal.items import from_item, iso, tenant_key, to_item, values
+from emailseq.dal.items import from_item, iso, parse_iso, tenant_key, to_item, values
 from emailseq.domain.messages import ContactData
 from emailseq.domain.ports import Contact
+from emailseq.domain.segments import DIRECTORY_SHARDS
 
 _PROFILE_FIELDS = ("first_name", "last_name", "timezone")
 SEALED = ("email", "first_name", "last_name")  # stored as `<name>_sealed` records, never as text
@@ -40,7 +42,10 @@ def _profile_item(
         "contact_id": contact_id,
         "email_index": email_index,
         "timezone": data.timezone,
-        "attributes": dict(data.attributes),
+        "attributes": {k: v for k, v in data.attributes.items() if v is not None},
+        # its entry in the `directory` index: the tenant's contacts, sharded (segment backfills Query it)
+        "dir_pk": directory_partition(keys.tenant_id, contact_id),
+        "dir_sk": contact_id,
     }
     for name in SEALED:
         item[f"{name}_sealed"] = _sealed(keys, contact_id, name, getattr(data, name))
@@ -52,6 +57,10 @@ def _profile_item(
 def _pointer_item(tenant_id: str, email_index: str, contact_id: str) -> dict[str, Any]:
     """The email → contact pointer, keyed by the blind index (the address itself is never a key)."""
     return {"pk": tenant_key(tenant_id, "EMAIL", email_index), "sk": "CONTACT", "contact_id": contact_id}
+
+
+def directory_partition(tenant_id: str, contact_id: str) -> str:
+    return tenant_key(tenant_id, "CONTACTS", str(int(contact_id[:8], 16) % DIRECTORY_SHARDS))
 
 
 class DynamoContactRepository:
@@ -79,6 +88,62 @@ class DynamoContactRepository:
                 return self._update(found, data)
         erased_at = pointer.get("erased_at") if pointer else None
         return self._create(tenant_id, data, index, erased_at)
+
+    def upsert_many(self, tenant_id: str, rows: list[ContactData]) -> list[Contact]:
+        """Create or update many contacts (an import chunk): the pointers read in batches, new contacts written
+        in batches; existing ones updated one by one so nothing they hold (an unsubscribe, counts) is lost.
+
+        A new address is written without the pointer's condition (BatchWriteItem has none): an event creating
+        the same address at the same moment may leave a second profile, which the pointer no longer names.
+        An erased address (a tombstone pointer) comes back as a new contact that starts suppressed, as upsert().
+        """
+        merged = _merge_by_email(rows)
+        indexes = {email: self._index(tenant_id, email) for email in merged}
+        keys = [{"pk": tenant_key(tenant_id, "EMAIL", index), "sk": "CONTACT"} for index in indexes.values()]
+        pointers = {row["pk"]: row for row in batch_get(self._db, self._table, keys)}
+        fresh: list[dict[str, Any]] = []
+        contacts: list[Contact] = []
+        current = self._keys.current(tenant_id)
+        for email, data in merged.items():
+            pointer = pointers.get(tenant_key(tenant_id, "EMAIL", indexes[email]), {})
+            if "contact_id" in pointer:
+                contacts.append(self._update(Contact(tenant_id, pointer["contact_id"], email), data, always_read=True))
+                continue
+            contact_id = uuid.uuid4().hex
+            profile = _profile_item(current, contact_id, data, indexes[email], pointer.get("erased_at"))
+            fresh += [profile, _pointer_item(tenant_id, indexes[email], contact_id)]
+            contacts.append(self._contact(profile))
+        batch_write(self._db, self._table, fresh)
+        return contacts
+
+    def get_many(self, tenant_id: str, contact_ids: list[str]) -> list[Contact]:
+        keys = [{"pk": tenant_key(tenant_id, "CONTACT", cid), "sk": "PROFILE"} for cid in contact_ids]
+        found = {row["contact_id"]: self._contact(row) for row in batch_get(self._db, self._table, keys)}
+        return [found[cid] for cid in contact_ids if cid in found]
+
+    def note_engagement(self, tenant_id: str, contact_id: str, kind: str, at: datetime) -> Contact | None:
+        """Remember the latest open or click (`kind`) on the profile, for engagement segments."""
+        return self._set_profile(tenant_id, contact_id, f"SET last_{kind}_at = :at", {":at": iso(at)})
+
+    def set_list_membership(self, tenant_id: str, contact_id: str, list_id: str, member: bool) -> Contact | None:
+        action = "ADD" if member else "DELETE"
+        return self._set_profile(tenant_id, contact_id, f"{action} lists :l", {":l": {list_id}})
+
+    def _set_profile(self, tenant_id: str, contact_id: str, update: str, given: dict[str, Any]) -> Contact | None:
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key=to_item({"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": "PROFILE"}),
+                UpdateExpression=update,
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues=values(given),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None  # erased meanwhile
+            raise
+        return self._contact(from_item(response["Attributes"]))
 
     def set_attributes(self, tenant_id: str, contact_id: str, given: dict[str, Any]) -> None:
         names = {f"#a{i}": name for i, name in enumerate(given)}
@@ -167,7 +232,7 @@ class DynamoContactRepository:
             return self._update(winner, data)
         return self._contact(profile)
 
-    def _update(self, contact: Contact, data: ContactData) -> Contact:
+    def _update(self, contact: Contact, data: ContactData, always_read: bool = False) -> Contact:
         keys = self._keys.current(contact.tenant_id)
         assignments, names, given = [], {}, {}
         for index, name in enumerate(_PROFILE_FIELDS):
@@ -181,7 +246,7 @@ class DynamoContactRepository:
             assignments.append(f"attributes.#a{index} = :a{index}")
             names[f"#a{index}"], given[f":a{index}"] = name, value
         if not assignments:
-            return contact
+            return (self.get(contact.tenant_id, contact.contact_id) or contact) if always_read else contact
         try:
             response = self._db.update_item(
                 TableName=self._table,
@@ -214,6 +279,10 @@ class DynamoContactRepository:
         keys = self._keys.version(row["tenant_id"], key_version(record))
         return open_sealed(keys, row["contact_id"], name, {**record, "n": _raw(record["n"]), "c": _raw(record["c"])})
 
+    def contact_from_row(self, row: dict[str, Any]) -> Contact:
+        """A profile item read elsewhere (the `directory` index) as a contact, its PII opened."""
+        return self._contact(row)
+
     def _contact(self, row: dict[str, Any]) -> Contact:
         return Contact(
             tenant_id=row["tenant_id"],
@@ -224,8 +293,25 @@ class DynamoContactRepository:
             timezone=row.get("timezone"),
             attributes=dict(row.get("attributes", {})),
             unsubscribed=bool(row.get("unsubscribed_at")),
+            lists=frozenset(row.get("lists", ())),
+            last_opened_at=parse_iso(row["last_opened_at"]) if row.get("last_opened_at") else None,
+            last_clicked_at=parse_iso(row["last_clicked_at"]) if row.get("last_clicked_at") else None,
         )
 
 
 def _raw(value: Any) -> bytes:
     return bytes(getattr(value, "value", value))
+
+
+def _merge_by_email(rows: list[ContactData]) -> dict[str, ContactData]:
+    """One change per address (BatchWriteItem refuses two writes of one key): later rows win field by field."""
+    merged: dict[str, ContactData] = {}
+    for row in rows:
+        before = merged.get(row.email)
+        if before is None:
+            merged[row.email] = row
+            continue
+        given = row.model_dump(exclude_none=True, exclude={"attributes"})
+        attributes = {**before.attributes, **row.attributes}
+        merged[row.email] = before.model_copy(update={**given, "attributes": attributes})
+    return merged

@@ -1,13 +1,16 @@
 """The ports the logic talks through. Adapters live in emailseq.dal (AWS) and in tests (hand-written fakes)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from emailseq.domain.attributes import AttributeSchema, AttributeType
 from emailseq.domain.consent import Consent
 from emailseq.domain.enrollment import Enrollment
+from emailseq.domain.imports import ImportRecord, ImportStatus
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendOptInConfirmation, SendStep
+from emailseq.domain.segments import Membership, SegmentDefinition
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
 
@@ -22,6 +25,9 @@ class Contact:
     timezone: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     unsubscribed: bool = False
+    lists: frozenset[str] = frozenset()  # ids of the lists the contact is a member of
+    last_opened_at: datetime | None = None  # engagement, for segments (any email of any sequence)
+    last_clicked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,22 @@ class ArchivedMessages(Protocol):
         ...
 
     def delete_for_contact(self, tenant_id: str, contact_id: str) -> int: ...
+
+
+class ContactBatches(ContactRepository, Protocol):
+    """What imports, lists and segments need of the contacts beyond one-at-a-time upserts."""
+
+    def upsert_many(self, tenant_id: str, rows: list[ContactData]) -> list[Contact]:
+        """Create or update many contacts at once (an import chunk); answers them as stored now."""
+        ...
+
+    def get_many(self, tenant_id: str, contact_ids: list[str]) -> list[Contact]: ...
+
+    def note_engagement(self, tenant_id: str, contact_id: str, kind: str, at: datetime) -> Contact | None:
+        """Remember the contact's latest `kind` (opened, clicked); None when the contact is gone."""
+        ...
+
+    def set_list_membership(self, tenant_id: str, contact_id: str, list_id: str, member: bool) -> Contact | None: ...
 
 
 class EnrollmentStore(Protocol):
@@ -222,3 +244,120 @@ class AuditTrail(Protocol):
     def record(self, tenant_id: str, actor: str, action: str, subject: str, details: dict[str, Any]) -> object:
         """Append an entry to the tenant's tamper-evident log (no addresses or names in it: ids only)."""
         ...
+
+
+@dataclass(frozen=True)
+class Page[T]:
+    items: list[T]
+    cursor: str | None = None  # where the next page starts; None on the last page
+
+
+@dataclass(frozen=True)
+class ContactList:
+    list_id: str
+    name: str
+    double_opt_in: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredSegment:
+    segment_id: str
+    definition: SegmentDefinition
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MemberEntry:
+    contact_id: str
+    since: datetime
+    until: datetime | None = None  # a segment match that lapses then (see domain.segments)
+
+
+class AudienceStore(Protocol):
+    """The tenant's attribute schema, lists and segments, and their members."""
+
+    def schema(self, tenant_id: str) -> AttributeSchema: ...
+    def declare(self, tenant_id: str, name: str, kind: AttributeType) -> None: ...
+    def put_list(self, tenant_id: str, contact_list: ContactList) -> None: ...
+    def get_list(self, tenant_id: str, list_id: str) -> ContactList | None: ...
+    def delete_list(self, tenant_id: str, list_id: str) -> None: ...
+    def lists(self, tenant_id: str, cursor: str | None, limit: int) -> Page[ContactList]: ...
+    def put_segment(self, tenant_id: str, segment: StoredSegment) -> None: ...
+    def get_segment(self, tenant_id: str, segment_id: str) -> StoredSegment | None: ...
+    def delete_segment(self, tenant_id: str, segment_id: str) -> None: ...
+    def segments(self, tenant_id: str, cursor: str | None, limit: int) -> Page[StoredSegment]: ...
+    def all_segments(self, tenant_id: str) -> list[StoredSegment]:
+        """Every segment of the tenant (cached briefly: evaluated on every contact change)."""
+        ...
+
+    def set_list_members(
+        self, tenant_id: str, list_id: str, contact_ids: list[str], member: bool, at: datetime
+    ) -> None: ...
+    def set_segment_members(self, tenant_id: str, changes: list[tuple[str, str, Membership]], at: datetime) -> None:
+        """(segment id, contact id, membership) each: a match is (re)written, a non-match removed."""
+        ...
+
+    def members(self, tenant_id: str, kind: str, owner_id: str, cursor: str | None, limit: int) -> Page[MemberEntry]:
+        """Members of list or segment (`kind`) `owner_id`, in contact id order."""
+        ...
+
+    def directory(self, tenant_id: str, shard: int, cursor: str | None, limit: int) -> Page[Contact]:
+        """One shard of the tenant's contacts (a Query of the `directory` index, never a Scan)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ImportChunk:
+    """Order to import rows [first_row, first_row + rows) of an uploaded file, starting at byte `offset`."""
+
+    tenant_id: str
+    import_id: str
+    index: int
+    offset: int
+    line: int  # the file line the chunk's first row starts on (the header is line 1)
+    rows: int
+
+
+@dataclass(frozen=True)
+class BackfillPage:
+    """Order to evaluate a new segment for one page of one directory shard of the tenant's contacts."""
+
+    tenant_id: str
+    segment_id: str
+    shard: int
+    cursor: str | None = None
+
+
+class ImportStore(Protocol):
+    def create(self, record: ImportRecord) -> None: ...
+    def get(self, tenant_id: str, import_id: str) -> ImportRecord | None: ...
+    def begin(self, tenant_id: str, import_id: str, total: int, chunks: int, columns: list[str]) -> bool:
+        """waiting → running, with the row count; False if it had begun already (a repeated upload event)."""
+        ...
+
+    def complete_chunk(self, chunk: ImportChunk, good: int, bad: int) -> ImportRecord | None:
+        """Count a chunk once (a marker per chunk index, written with the counters in one transaction);
+        the record after it, or None when this chunk had been counted before."""
+        ...
+
+    def finish(
+        self, tenant_id: str, import_id: str, status: ImportStatus, reason: str | None, report: bool
+    ) -> None: ...
+
+
+class ImportFiles(Protocol):
+    def upload_url(self, key: str, expires_seconds: int) -> str: ...
+    def download_url(self, key: str, expires_seconds: int) -> str: ...
+    def lines(self, key: str, offset: int = 0) -> Iterator[bytes]:
+        """The object's lines from byte `offset`, each with its line ending (so offsets can be counted)."""
+        ...
+
+    def put_text(self, key: str, text: str) -> None: ...
+    def texts(self, prefix: str) -> list[str]:
+        """The contents of every object under `prefix`, in key order."""
+        ...
+
+
+class WorkQueue(Protocol):
+    def send(self, orders: list[ImportChunk | BackfillPage]) -> None: ...

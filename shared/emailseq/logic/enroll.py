@@ -14,7 +14,15 @@ from emailseq.domain.messages import (
     RecordEvent,
     SendStep,
 )
-from emailseq.domain.ports import Clock, ContactRepository, EnrollmentStore, EventBus, SequenceRepository, StepQueue
+from emailseq.domain.ports import (
+    Clock,
+    ContactRepository,
+    EnrollmentStore,
+    EventBus,
+    SequenceRepository,
+    StepQueue,
+)
+from emailseq.logic.segments import SegmentHook, refresh_segments
 
 
 @dataclass(frozen=True)
@@ -25,10 +33,13 @@ class EnrollPorts:
     queue: StepQueue
     bus: EventBus
     clock: Clock
+    segments: SegmentHook | None = None  # segments re-evaluated when the event changes the contact
 
 
 def handle_contact_event(ports: EnrollPorts, event: RecordEvent) -> list[DomainEvent]:
     contact = ports.contacts.upsert(event.tenant_id, event.contact)
+    if ports.segments is not None:
+        refresh_segments(ports.segments.audiences, [contact], ports.clock)
     now = ports.clock.now()
     running = ports.enrollments.for_contact(event.tenant_id, contact.contact_id)
     happened: list[DomainEvent] = []

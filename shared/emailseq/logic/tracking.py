@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.ports import AuditTrail, Clock, ConsentStore, ContactRepository, EnrollmentStore
+from emailseq.logic.segments import SegmentHook, refresh_segments
 from emailseq.rendering.tracking import Claim
 
 
@@ -14,6 +15,7 @@ class TrackingPorts:
     clock: Clock
     consents: ConsentStore | None = None  # double opt-in confirmations arrive through the same edge
     audit: AuditTrail | None = None  # unsubscribes and consents are changes of consent: kept in the audit log
+    segments: SegmentHook | None = None  # engagement segments re-evaluated on a human open or a click
 
 
 def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bool:
@@ -21,12 +23,15 @@ def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bo
     is counted apart and does not make the email `opened` for branches."""
     enrollment = _enrollment(ports, claim)
     fact = "machine_opened" if machine else "opened"
+    if not machine:
+        _engaged(ports, claim, "opened")
     return enrollment is not None and ports.enrollments.record_fact(enrollment, fact, claim.send.step)
 
 
 def record_click(ports: TrackingPorts, claim: Claim) -> bool:
     """Count a click once per (enrollment, step); a click is also an open (the pixel may have been blocked)."""
     enrollment = _enrollment(ports, claim)
+    _engaged(ports, claim, "clicked")
     if enrollment is None:
         return False
     ports.enrollments.record_fact(enrollment, "opened", claim.send.step)
@@ -43,6 +48,18 @@ def unsubscribe(ports: TrackingPorts, claim: Claim, source: str) -> bool:
         details = {"source": source, "sequence": claim.send.sequence, "step": claim.send.step}
         ports.audit.record(claim.send.tenant, "contact", "contact.unsubscribed", claim.send.contact, details)
     return first
+
+
+def _engaged(ports: TrackingPorts, claim: Claim, kind: str) -> None:
+    if ports.segments is None:
+        return
+    now = ports.clock.now()
+    kinds = ("opened", "clicked") if kind == "clicked" else ("opened",)  # a click is an open too
+    contact = None
+    for each in kinds:
+        contact = ports.segments.contacts.note_engagement(claim.send.tenant, claim.send.contact, each, now)
+    if contact is not None:
+        refresh_segments(ports.segments.audiences, [contact], ports.clock)
 
 
 def _enrollment(ports: TrackingPorts, claim: Claim) -> Enrollment | None:
