@@ -81,12 +81,15 @@ def clock_advance(duration: Annotated[str, typer.Argument(help="How far: 90m, 36
 def _travel(target: datetime) -> None:
     from emailseq_cli.local.clock import move_to
     from emailseq_cli.local.paths import local_paths
-    from emailseq_cli.local.settle import run_until_idle
+    from emailseq_cli.local.settle import run_until_idle, settle
     from emailseq_cli.local.stack import StackInfo
 
     paths = local_paths()
     info = StackInfo.load(paths)
     started = time.monotonic()
+    # What is already in motion (an event still on its way to a cold enroller) happens before the move, at the
+    # time it was sent: moved first, it would be stamped days later and its waits would start from there.
+    settle(info)
     move_to(paths, info, target)
     run_until_idle(info)
     typer.echo(f"clock at {target.isoformat()}; every step due by then has run ({time.monotonic() - started:.1f}s)")

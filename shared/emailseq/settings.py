@@ -85,3 +85,4 @@ class ContactsWorkSettings(FunctionSettings):
     data_bucket: str = Field(min_length=1)
     work_queue_url: str = Field(min_length=1)
     import_chunk_rows: int = Field(default=1000, ge=10, le=20000)
+    opt_in_queue_url: str | None = None  # double opt-in lists: where confirmation emails are ordered

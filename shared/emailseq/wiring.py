@@ -25,7 +25,7 @@ from emailseq.dal.webhooks import SignedWebhookCaller
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.feedback import FeedbackPorts
 from emailseq.logic.imports import ImportPorts
-from emailseq.logic.opt_in import ConfirmationPorts
+from emailseq.logic.opt_in import ConfirmationPorts, OptInPorts
 from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
 from emailseq.logic.segments import AudiencePorts, SegmentHook
@@ -173,7 +173,16 @@ def audience_ports(settings: ContactsWorkSettings) -> AudiencePorts:
         contacts=contact_repository(settings),
         work=SqsWorkQueue(client("sqs"), settings.work_queue_url),
         clock=clock_for(settings),
+        opt_in=_opt_in_ports(settings),
     )
+
+
+def _opt_in_ports(settings: ContactsWorkSettings) -> OptInPorts | None:
+    if settings.opt_in_queue_url is None:
+        return None
+    db = client("dynamodb")
+    queue = SqsOrderQueue(client("sqs"), settings.opt_in_queue_url)
+    return OptInPorts(DynamoConsentStore(db, settings.table_name), queue, clock_for(settings))
 
 
 def import_ports(settings: ContactsWorkSettings) -> ImportPorts:

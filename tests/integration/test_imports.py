@@ -198,10 +198,10 @@ def test_list_members_are_added_by_email_paged_with_a_cursor_and_a_forged_cursor
     _import_id, importer = _import(stack, "email\n" + "".join(f"m{i}@example.com\n" for i in range(25)))
     importer.invoke(stack.sqs_event("ImportQueue", stack.drain("ImportQueue")))
     created = _api(
-        stack, "apiAudiences", "POST", "/v1/lists", "/v1/lists", {"name": "Newsletter", "double_opt_in": True}
+        stack, "apiAudiences", "POST", "/v1/lists", "/v1/lists", {"name": "Newsletter", "double_opt_in": False}
     )
     assert created.status == 201
-    assert created.body["double_opt_in"] is True
+    assert created.body["double_opt_in"] is False
     list_id = created.body["id"]
 
     # When 20 of them are added by email (and one unknown address)

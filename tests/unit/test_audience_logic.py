@@ -1,6 +1,7 @@
 """Segments kept current where contacts change (events, tracking, lists), backfills, and CSV imports — the use
 cases against in-memory fakes."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from emailseq.domain.ports import BackfillPage, ImportChunk, StoredSegment
 from emailseq.domain.segments import SegmentDefinition
 from emailseq.logic.enroll import EnrollPorts, handle_contact_event
 from emailseq.logic.imports import ImportPorts, create_import, import_chunk, start_import
+from emailseq.logic.opt_in import OptInPorts
 from emailseq.logic.segments import (
     AudiencePorts,
     SegmentHook,
@@ -21,10 +23,11 @@ from emailseq.logic.segments import (
     create_list,
     define_segment,
     delete_list,
+    join_confirmed_list,
 )
 from emailseq.logic.tracking import TrackingPorts, record_click
 from emailseq.rendering.tracking import Claim, TrackedSend
-from fakes import TENANT, World
+from fakes import TENANT, FakeConsentStore, FakeOrderQueue, World
 
 PRO = SegmentDefinition.model_validate(
     {"name": "Pro", "conditions": [{"attribute": "plan", "op": "eq", "value": "pro"}]}
@@ -96,13 +99,14 @@ def test_a_click_puts_the_contact_in_an_engagement_segment_until_n_days_later(wo
 def test_list_members_by_email_and_id_with_unknown_ones_named_and_list_segments_following(world, parts):
     ada = parts.contacts.upsert(TENANT, ContactData(email="ada@example.com"))
     bob = parts.contacts.upsert(TENANT, ContactData(email="bob@example.com"))
-    beta = create_list(parts, TENANT, "Beta", double_opt_in=True)
+    beta = create_list(parts, TENANT, "Beta", double_opt_in=False)
     in_beta = SegmentDefinition.model_validate({"name": "b", "conditions": [{"member_of": beta.list_id}]})
     define_segment(parts, TENANT, "in-beta", in_beta)
 
-    changed, missing = change_list_members(
+    change = change_list_members(
         parts, TENANT, beta.list_id, ["ada@example.com", "nobody@example.com"], [bob.contact_id, "f" * 32], True
     )
+    changed, missing = change.changed, change.missing
 
     assert {c.contact_id for c in changed} == {ada.contact_id, bob.contact_id}
     assert missing == ["f" * 32, "nobody@example.com"]
@@ -195,3 +199,33 @@ def test_a_repeated_upload_event_starts_nothing(importing):
     import_id = _upload(importing, "email\na@example.com\n")
     assert start_import(importing, TENANT, import_id)
     assert start_import(importing, TENANT, import_id) == []
+
+
+def test_a_double_opt_in_list_takes_a_contact_only_once_it_confirmed(world, parts):
+    # Given a double opt-in list and Ada, a contact
+    consents, orders = FakeConsentStore(), FakeOrderQueue()
+    parts = replace(parts, opt_in=OptInPorts(consents, orders, world.clock))
+    ada = parts.contacts.upsert(TENANT, ContactData(email="ada@example.com"))
+    news = create_list(parts, TENANT, "News", double_opt_in=True)
+
+    # When an editor adds her
+    change = change_list_members(parts, TENANT, news.list_id, ["ada@example.com"], [], True)
+
+    # Then she is not a member yet: she is asked to confirm (one confirmation email queued)
+    assert (change.changed, [c.contact_id for c in change.pending]) == ([], [ada.contact_id])
+    assert _members(parts, "list", news.list_id) == set()
+    (order,) = orders.orders
+    assert (order.contact_id, order.list_id, order.list_name) == (ada.contact_id, news.list_id, "News")
+
+    # When she confirms (the tracking function records it and lets her join)
+    consent = consents.get(TENANT, ada.contact_id, news.list_id)
+    assert consent is not None
+    consents.confirm(consent.confirmed(world.clock.now(), "203.0.113.7", "Mozilla/5.0"))
+    hook = SegmentHook(parts.audiences, parts.contacts)
+    assert join_confirmed_list(hook, world.clock, TENANT, ada.contact_id, news.list_id)
+
+    # Then she is a member; added again later, she joins at once and is not asked twice
+    assert _members(parts, "list", news.list_id) == {ada.contact_id}
+    again = change_list_members(parts, TENANT, news.list_id, [], [ada.contact_id], True)
+    assert ([c.contact_id for c in again.changed], again.pending) == ([ada.contact_id], [])
+    assert len(orders.orders) == 1

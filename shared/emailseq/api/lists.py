@@ -22,7 +22,8 @@ ListId = Annotated[str, Path(pattern=r"^[a-z0-9]{1,64}$")]
 class ListIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    double_opt_in: bool = False  # stored; the confirmation flow itself is the subscription feature's
+    # New members get a confirmation email and join when they click it (consent recorded with time and origin).
+    double_opt_in: bool = False
 
 
 class ListOut(BaseModel):
@@ -48,6 +49,7 @@ class MembersIn(BaseModel):
 class MembersChanged(BaseModel):
     changed: list[str]  # contact ids
     not_found: list[str]  # emails or ids that named no contact
+    pending: list[str] = []  # contact ids asked to confirm first (double opt-in): they join when they do
 
 
 def _out(found: ContactList) -> ListOut:
@@ -93,14 +95,18 @@ def remove_list(list_id: ListId, caller: Editor, ports: Ports) -> None:
 
 @router.post("/{list_id}/members", response_model=MembersChanged)
 def add_members(list_id: ListId, body: MembersIn, caller: Editor, ports: Ports) -> MembersChanged:
-    changed, missing = change_list_members(ports, caller.tenant_id, list_id, body.emails, body.contact_ids, True)
-    return MembersChanged(changed=[c.contact_id for c in changed], not_found=missing)
+    change = change_list_members(ports, caller.tenant_id, list_id, body.emails, body.contact_ids, True)
+    return MembersChanged(
+        changed=[c.contact_id for c in change.changed],
+        not_found=change.missing,
+        pending=[c.contact_id for c in change.pending],
+    )
 
 
 @router.post("/{list_id}/members/remove", response_model=MembersChanged)
 def remove_members(list_id: ListId, body: MembersIn, caller: Editor, ports: Ports) -> MembersChanged:
-    changed, missing = change_list_members(ports, caller.tenant_id, list_id, body.emails, body.contact_ids, False)
-    return MembersChanged(changed=[c.contact_id for c in changed], not_found=missing)
+    change = change_list_members(ports, caller.tenant_id, list_id, body.emails, body.contact_ids, False)
+    return MembersChanged(changed=[c.contact_id for c in change.changed], not_found=change.missing)
 
 
 @router.get("/{list_id}/members", response_model=MembersPage)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from emailseq.domain.opens import is_machine_open
 from emailseq.logic.opt_in import confirm_opt_in
+from emailseq.logic.segments import join_confirmed_list
 from emailseq.logic.tracking import TrackingPorts, record_click, record_open, unsubscribe
 from emailseq.rendering.tracking import BadToken, Claim, LinkSigner, OptInClaim
 
@@ -108,4 +109,6 @@ def _opt_in_routes(app: APIGatewayHttpResolver, ports: TrackingPorts, signer: Li
         consent = confirm_opt_in(ports.consents, ports.clock, found, http.source_ip, http.user_agent, ports.audit)
         if consent is None:
             return _page(404, "Not found", "<p>There is no subscription to confirm.</p>")
+        if ports.segments is not None:
+            join_confirmed_list(ports.segments, ports.clock, found.tenant, found.contact, found.list)
         return _page(200, "Subscription confirmed", "<p>Thank you: your subscription is confirmed.</p>")

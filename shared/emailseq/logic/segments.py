@@ -15,6 +15,7 @@ from emailseq.domain.ports import (
     WorkQueue,
 )
 from emailseq.domain.segments import DIRECTORY_SHARDS, SegmentDefinition, evaluate
+from emailseq.logic.opt_in import OptInPorts, request_opt_in
 
 BACKFILL_PAGE = 200
 MAX_MEMBERS_PER_CALL = 100
@@ -26,6 +27,7 @@ class AudiencePorts:
     contacts: ContactBatches
     work: WorkQueue
     clock: Clock
+    opt_in: OptInPorts | None = None  # lists that ask for double opt-in: members join when they confirm
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,20 @@ def delete_list(ports: AudiencePorts, tenant_id: str, list_id: str) -> None:
     ports.audiences.delete_list(tenant_id, list_id)
 
 
+@dataclass(frozen=True)
+class MembersChange:
+    changed: list[Contact]  # joined (or left) the list now
+    missing: list[str]  # what named no contact
+    pending: list[Contact]  # asked to confirm first (a double opt-in list): they join when they do
+
+
 def change_list_members(
     ports: AudiencePorts, tenant_id: str, list_id: str, emails: list[str], contact_ids: list[str], member: bool
-) -> tuple[list[Contact], list[str]]:
-    """Add (or remove) contacts named by email or id; the contacts changed and what named no contact."""
-    if ports.audiences.get_list(tenant_id, list_id) is None:
+) -> MembersChange:
+    """Add (or remove) contacts named by email or id. A double opt-in list takes only contacts who confirmed
+    (for that list); the others get the confirmation email and join on their click (join_confirmed_list)."""
+    found_list = ports.audiences.get_list(tenant_id, list_id)
+    if found_list is None:
         raise NotFound("list", list_id)
     if len(emails) + len(contact_ids) > MAX_MEMBERS_PER_CALL:
         raise InvalidInput("emails", f"at most {MAX_MEMBERS_PER_CALL} contacts per call")
@@ -104,11 +115,50 @@ def change_list_members(
     for email in emails:
         contact = ports.contacts.find_by_email(tenant_id, email)
         found, missing = ([*found, contact], missing) if contact else (found, [*missing, email])
+    pending: list[Contact] = []
+    if member and found_list.double_opt_in:
+        found, pending = _confirmed_or_asked(ports, found_list, found)
+    changed = _set_members(ports.audiences, ports.contacts, ports.clock, tenant_id, list_id, found, member)
+    return MembersChange(changed, missing, pending)
+
+
+def join_confirmed_list(hook: SegmentHook, clock: Clock, tenant_id: str, contact_id: str, list_id: str) -> bool:
+    """A contact confirmed its subscription: it joins the list (and the segments that follow from it)."""
+    contact = hook.contacts.get(tenant_id, contact_id)
+    if contact is None:
+        return False
+    return bool(_set_members(hook.audiences, hook.contacts, clock, tenant_id, list_id, [contact], True))
+
+
+def _confirmed_or_asked(
+    ports: AudiencePorts, contact_list: ContactList, contacts: list[Contact]
+) -> tuple[list[Contact], list[Contact]]:
+    if ports.opt_in is None:
+        raise Conflict(f"list '{contact_list.list_id}' asks for double opt-in, which is not configured here")
+    confirmed: list[Contact] = []
+    asked: list[Contact] = []
+    for contact in contacts:
+        consent = request_opt_in(
+            ports.opt_in, contact.tenant_id, contact.contact_id, contact_list.list_id, contact_list.name, "api"
+        )
+        (confirmed if consent.is_confirmed else asked).append(contact)
+    return confirmed, asked
+
+
+def _set_members(
+    audiences: AudienceStore,
+    contacts: ContactBatches,
+    clock: Clock,
+    tenant_id: str,
+    list_id: str,
+    found: list[Contact],
+    member: bool,
+) -> list[Contact]:
     changed = [
         updated
         for contact in found
-        if (updated := ports.contacts.set_list_membership(tenant_id, contact.contact_id, list_id, member))
+        if (updated := contacts.set_list_membership(tenant_id, contact.contact_id, list_id, member))
     ]
-    ports.audiences.set_list_members(tenant_id, list_id, [c.contact_id for c in changed], member, ports.clock.now())
-    refresh_segments(ports.audiences, changed, ports.clock)
-    return changed, missing
+    audiences.set_list_members(tenant_id, list_id, [c.contact_id for c in changed], member, clock.now())
+    refresh_segments(audiences, changed, clock)
+    return changed
