@@ -14,9 +14,11 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 from emailseq_cli.api import api_target, call
+from emailseq_cli.errors import CliError
 
 BAD_EVERY = 500
 PLANS = ("free", "pro", "team")
@@ -51,38 +53,53 @@ def main(rows: int) -> None:
         created = call("POST", "/v1/imports")
         httpx.put(created["upload_url"], content=path.read_bytes(), headers={"Content-Type": "text/csv"}, timeout=300)
         uploaded = time.monotonic()
-        first_rows, state = None, created
-        while state["status"] not in ("done", "failed"):
-            time.sleep(0.5)
-            state = call("GET", f"/v1/imports/{created['id']}")
-            if first_rows is None and state["done"]:
-                first_rows = time.monotonic()
+        print(
+            f"import {created['id']}: {rows:,} rows ({size / 1e6:.1f} MB), uploaded in {uploaded - started:.1f} s",
+            flush=True,
+        )
+        state = _follow(created["id"], started)
         finished = time.monotonic()
+    total = finished - started
+    print(f"status {state['status']}: done {state['done']:,}, good {state['good']:,}, bad {state['bad']:,}")
+    print(f"total             {total:7.1f} s   ({rows / total:,.0f} rows/s end to end, upload included)", flush=True)
     report_lines = _report_lines(state.get("error_report_url"))
+    print(f"error report      {len(report_lines):,} rows, lines match the bad ones: {report_lines == sorted(bad)}")
     sample = [line for line in range(2, rows + 2, max(1, rows // 20)) if line not in bad]
     found = sum(1 for line in sample if _exists(f"u{line}.{run}@example.com"))
-    total = finished - started
-    print(
-        f"rows {rows:,} ({size / 1e6:.1f} MB), status {state['status']}: good {state['good']:,}, bad {state['bad']:,}"
-    )
-    print(f"upload            {uploaded - started:7.1f} s")
-    print(f"first rows in     {(first_rows or finished) - started:7.1f} s")
-    print(f"total             {total:7.1f} s   ({rows / total:,.0f} rows/s end to end)")
-    print(f"error report      {len(report_lines):,} rows, lines match the bad ones: {report_lines == sorted(bad)}")
     print(f"good contacts     {found}/{len(sample)} of a sample found with GET /v1/contacts?email=")
+
+
+def _follow(import_id: str, started: float) -> dict[str, Any]:
+    """Poll the import until it ends, printing its progress every 30 s (a long run shows where it is)."""
+    state: dict[str, Any] = {"status": "running", "done": 0}
+    shown = started
+    while state["status"] not in ("done", "failed"):
+        time.sleep(1)
+        try:
+            state = call("GET", f"/v1/imports/{import_id}")
+        except CliError as error:  # a loaded laptop's emulator may time out one poll
+            print(f"  (a poll failed: {error})", flush=True)
+            continue
+        if time.monotonic() - shown >= 30:
+            shown = time.monotonic()
+            print(f"  {shown - started:6.0f} s  {state['done']:>7,} / {state.get('total') or 0:,} rows", flush=True)
+    return state
 
 
 def _report_lines(url: str | None) -> list[int]:
     if not url:
         return []
-    text = httpx.get(url, timeout=60).text
+    text = httpx.get(url, timeout=120).text
     return sorted({int(row[0]) for row in list(csv.reader(io.StringIO(text)))[1:]})
 
 
 def _exists(email: str) -> bool:
     target = api_target()
     response = httpx.get(
-        f"{target.url}/v1/contacts", params={"email": email}, headers={"Authorization": f"Bearer {target.token}"}
+        f"{target.url}/v1/contacts",
+        params={"email": email},
+        headers={"Authorization": f"Bearer {target.token}"},
+        timeout=60,
     )
     return response.status_code == 200
 

@@ -97,9 +97,11 @@ def test_lists_and_segments_over_http_with_cursor_pagination(stack: LocalStack, 
             f"plan={'pro' if index % 2 else 'free'}",
             as_tenant=(stack.api_url, token),
         )
-    # (the enroller creates the contacts from the events: wait until the last one is there)
-    last = {"email": emails[-1]}
-    _eventually(lambda: stack.http("GET", "/v1/contacts", token=token, params=last).status_code == 200)
+    # (the enroller creates the contacts from the events, in no particular order: wait until all are there)
+    for email in emails:
+        _eventually(
+            lambda e=email: stack.http("GET", "/v1/contacts", token=token, params={"email": e}).status_code == 200
+        )
     created = stack.http("POST", "/v1/lists", token=token, json={"name": "Beta", "double_opt_in": False}).json()
     added = stack.http("POST", f"/v1/lists/{created['id']}/members", token=token, json={"emails": emails[:5]})
     assert len(added.json()["changed"]) == 5
