@@ -10,6 +10,7 @@ from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.queue import SqsStepQueue
 from emailseq.dal.secrets import read_secret
 from emailseq.dal.sequences import DynamoSequenceRepository
+from emailseq.dal.spamd import SpamdClient
 from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
 from emailseq.dal.webhooks import SignedWebhookCaller
 from emailseq.logic.enroll import EnrollPorts
@@ -18,7 +19,14 @@ from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
 from emailseq.logic.tracking import TrackingPorts
 from emailseq.rendering.tracking import LinkSigner
-from emailseq.settings import EnrollerSettings, FunctionSettings, SchedulerSettings, SenderSettings, TrackingSettings
+from emailseq.settings import (
+    ApiSettings,
+    EnrollerSettings,
+    FunctionSettings,
+    SchedulerSettings,
+    SenderSettings,
+    TrackingSettings,
+)
 
 
 def clock_for(settings: FunctionSettings) -> SystemClock:
@@ -84,3 +92,10 @@ def feedback_ports(settings: FunctionSettings) -> FeedbackPorts:
     return FeedbackPorts(
         contacts=DynamoContactRepository(client("dynamodb"), settings.table_name), clock=clock_for(settings)
     )
+
+
+def spam_checker(settings: ApiSettings) -> SpamdClient | None:
+    """The preview's deliverability check; None when this deployment has no spamd configured."""
+    if settings.spamd_address is None:
+        return None
+    return SpamdClient(settings.spamd_address, settings.spamd_timeout_seconds)

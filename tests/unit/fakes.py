@@ -11,11 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from emailseq.domain.deliverability import SpamCheckUnavailable, SpamReport
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from emailseq.domain.errors import Conflict
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
 from emailseq.domain.ports import Contact, OutgoingEmail, SequenceCounts, StepCounts, StoredSequence
 from emailseq.domain.sequence import SequenceDocument
+from emailseq.domain.tenant import TenantSettings
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.run_step import StepPorts, run_step
 from emailseq.logic.schedule import SchedulePorts, dispatch_all_due
@@ -624,3 +626,32 @@ class World:
         )
         self.sequences.save_new_version(stored)
         return stored
+
+
+class FakeTenantSettings:
+    """Settings per tenant; a tenant never configured gets the defaults, as the adapter answers."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, TenantSettings] = {}
+
+    def get(self, tenant_id: str) -> TenantSettings:
+        return self.saved.get(tenant_id, TenantSettings())
+
+    def put(self, tenant_id: str, settings: TenantSettings) -> None:
+        self.saved[tenant_id] = settings
+
+
+class FakeSpamChecker:
+    """Answers a fixed report, or raises SpamCheckUnavailable (spamd down) when given `unavailable`; keeps every
+    raw message it was asked to score."""
+
+    def __init__(self, report: SpamReport | None = None, unavailable: str | None = None) -> None:
+        self.report = report or SpamReport(score=1.5, threshold=5.0, is_spam=False, rules=())
+        self.unavailable = unavailable
+        self.checked: list[bytes] = []
+
+    def check(self, message: bytes) -> SpamReport:
+        self.checked.append(message)
+        if self.unavailable is not None:
+            raise SpamCheckUnavailable(self.unavailable)
+        return self.report

@@ -17,9 +17,11 @@ from emailseq.domain.ports import (
     SequenceRepository,
     TenantSettingsRepository,
 )
+from emailseq.logic.deliverability import Outbound
 from emailseq.logic.enroll import EnrollPorts
+from emailseq.logic.preview import PreviewPorts
 from emailseq.settings import ApiSettings, EnrollerSettings
-from emailseq.wiring import clock_for, enroll_ports
+from emailseq.wiring import clock_for, enroll_ports, spam_checker
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,21 @@ def tenant_settings() -> TenantSettingsRepository:
     return DynamoTenantSettings(client("dynamodb"), ApiSettings().table_name)
 
 
+@cache
+def preview_ports() -> PreviewPorts:
+    settings = ApiSettings()
+    ports = api_ports()
+    return PreviewPorts(
+        sequences=ports.sequences,
+        contacts=ports.contacts,
+        settings=tenant_settings(),
+        clock=ports.clock,
+        checker=spam_checker(settings),
+        outbound=Outbound(settings.from_address, settings.public_url, settings.unsubscribe_mailto),
+    )
+
+
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
-    for cached in (api_ports, enroll_ports_for_api, tenant_settings):
+    for cached in (api_ports, enroll_ports_for_api, tenant_settings, preview_ports):
         cached.cache_clear()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from emailseq.domain.deliverability import SpamReport
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
 from emailseq.domain.sequence import SequenceDocument
@@ -174,4 +175,10 @@ class SendCaps(Protocol):
     def reserve(self, tenant_id: str, contact_id: str, day: str, key: str, cap: int) -> bool:
         """Take one of the contact's `cap` sends for `day`; True if taken (or if `key` took one already, so a
         retried send is not counted twice), False when the day is full."""
+        ...
+
+
+class SpamChecker(Protocol):
+    def check(self, message: bytes) -> SpamReport:
+        """Score a raw RFC 5322 message; raises SpamCheckUnavailable when the checker cannot answer."""
         ...
