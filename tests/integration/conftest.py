@@ -167,6 +167,8 @@ class Stack:
             parsed = read_template(template)
             resources.update(parsed["Resources"])
             self._conditions.update(parsed.get("Conditions", {}))
+            for name, parameter in parsed.get("Parameters", {}).items():  # as deployed: with their defaults
+                self.refs[name] = self.resolve(parameter["Default"])
         self._provision(resources)
         self.from_address = str(self._params["fromAddress"])
         _aws("ses").verify_email_identity(EmailAddress=self.from_address)
