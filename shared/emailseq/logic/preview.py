@@ -36,18 +36,6 @@ class Preview:
     deliverability: Deliverability
 
 
-def preview_step(
-    sequences: SequenceRepository,
-    contacts: ContactRepository,
-    tenant_id: str,
-    sequence_id: str,
-    step_id: str,
-    email: str | None,
-) -> OutgoingEmail:
-    step, contact = _step_and_contact(sequences, contacts, tenant_id, sequence_id, step_id, email)
-    return compose(step, contact)
-
-
 def preview_and_check(
     ports: PreviewPorts, tenant_id: str, sequence_id: str, step_id: str, email: str | None, check: bool = True
 ) -> Preview:
