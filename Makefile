@@ -26,7 +26,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(BIN)/.installed node_modules/.installed
+setup: $(BIN)/.installed node_modules/.installed spamassassin
+
+# Debian's SpamAssassin for the preview's deliverability check; skipped with a message when not root or no apt.
+.PHONY: spamassassin
+spamassassin:
+	@bash scripts/install-spamassassin.sh
 
 run: setup
 	$(BIN)/emailseq local up
@@ -66,6 +71,7 @@ bench: setup
 	$(BIN)/python bench/dkim_signing.py
 	$(BIN)/python bench/inline_once.py
 	$(BIN)/python bench/privacy.py
+	$(BIN)/python bench/spam_check.py
 
 clean:
 	-$(BIN)/emailseq local down

@@ -30,10 +30,12 @@ def local_up(
 @local_app.command("down")
 def local_down() -> None:
     """Stop the local stack (its state stays under .emailseq/ for the next `up`)."""
-    from emailseq_cli.local import emulator
+    from emailseq_cli.local import emulator, spamd
     from emailseq_cli.local.paths import local_paths
 
-    typer.echo("stopped" if emulator.stop(local_paths()) else "the local stack was not running")
+    paths = local_paths()
+    spamd.stop(paths)
+    typer.echo("stopped" if emulator.stop(paths) else "the local stack was not running")
 
 
 @local_app.command("env")

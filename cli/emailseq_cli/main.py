@@ -12,6 +12,7 @@ from botocore.exceptions import EndpointConnectionError
 from emailseq_cli.api import call
 from emailseq_cli.audit import audit_app
 from emailseq_cli.contacts import contacts_app
+from emailseq_cli.deliverability import deliverability_lines
 from emailseq_cli.documents import load_document, parse_pairs
 from emailseq_cli.errors import CliError
 from emailseq_cli.local_commands import clock_app, local_app, outbox, tokens_app
@@ -182,14 +183,18 @@ def preview(
     step_id: Annotated[str, typer.Argument(metavar="STEP")],
     contact: Annotated[str | None, typer.Option(help="A contact's email (default: a sample contact).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    check: Annotated[bool, typer.Option(help="Score the message with SpamAssassin (when the stack has it).")] = True,
 ) -> None:
-    """Render an email step as a contact would get it."""
-    params = {"email": contact} if contact else None
-    data = call("GET", f"/v1/sequences/{sequence_id}/steps/{step_id}/preview", params=params)
+    """Render an email step as a contact would get it, with its SpamAssassin score and top rules."""
+    params = {"email": contact} if contact else {}
+    if not check:
+        params["check"] = "false"
+    data = call("GET", f"/v1/sequences/{sequence_id}/steps/{step_id}/preview", params=params or None)
     if as_json:
         typer.echo(json.dumps(data, indent=2))
         return
     typer.echo(f"To: {data['to']}\nSubject: {data['subject']}\n\n{data['text']}")
+    typer.echo(deliverability_lines(data.get("deliverability")))
 
 
 @cli.command("report")

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from emailseq.domain.deliverability import parse_address
+
 
 class FunctionSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EMAILSEQ_", frozen=True, extra="ignore")
@@ -39,6 +41,21 @@ class ApiSettings(FunctionSettings):
     bus_name: str = Field(min_length=1)
     send_queue_url: str | None = None  # for manual enrollment (the sequences API)
     archive_bucket: str | None = None  # the contacts API lists (export) and deletes (erase) a contact's messages
+    # The deliverability check in preview: SpamAssassin's spamd as host:port; empty or "off" turns it off.
+    spamd_address: str | None = None
+    spamd_timeout_seconds: float = Field(default=10.0, gt=0, le=25)
+    # The checked message is the one the sender would build: its default From, tracking base and mailto.
+    from_address: str = "sequences@example.com"
+    public_url: str = "https://example.com"
+    unsubscribe_mailto: str = "unsubscribe@example.com"
+
+    @field_validator("spamd_address")
+    @classmethod
+    def _spamd_off_is_none(cls, value: str | None) -> str | None:
+        if value is None or value.strip() in ("", "off"):
+            return None
+        parse_address(value)  # a malformed address fails at cold start, not at the first preview
+        return value.strip()
 
 
 class EnrollerSettings(FunctionSettings):

@@ -20,6 +20,7 @@ from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.queue import SqsOrderQueue
 from emailseq.dal.secrets import read_secret
 from emailseq.dal.sequences import DynamoSequenceRepository
+from emailseq.dal.spamd import SpamdClient
 from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
 from emailseq.dal.webhooks import SignedWebhookCaller
 from emailseq.logic.enroll import EnrollPorts
@@ -32,6 +33,7 @@ from emailseq.logic.segments import AudiencePorts, SegmentHook
 from emailseq.logic.tracking import TrackingPorts
 from emailseq.rendering.tracking import LinkSigner
 from emailseq.settings import (
+    ApiSettings,
     ContactsWorkSettings,
     EnrollerSettings,
     FunctionSettings,
@@ -196,3 +198,10 @@ def import_ports(settings: ContactsWorkSettings) -> ImportPorts:
         clock=clock_for(settings),
         chunk_rows=settings.import_chunk_rows,
     )
+
+
+def spam_checker(settings: ApiSettings) -> SpamdClient | None:
+    """The preview's deliverability check; None when this deployment has no spamd configured."""
+    if settings.spamd_address is None:
+        return None
+    return SpamdClient(settings.spamd_address, settings.spamd_timeout_seconds)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.support.local_stack import ROOT, LocalStack
 
@@ -18,6 +19,11 @@ def packaged(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Pat
     # serverless v3 asks CloudFormation for the last layer hashes while packaging, so it packages against the
     # local stack's endpoint (the serverless-localstack plugin) rather than a real account.
     out = tmp_path_factory.mktemp("package")
+    _package(stack, out)
+    return out
+
+
+def _package(stack: LocalStack, out: Path, *options: str) -> None:
     env = {
         **os.environ,
         "AWS_ACCESS_KEY_ID": "test",
@@ -26,20 +32,38 @@ def packaged(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Pat
         "EMAILSEQ_LOCAL_PORT": stack.endpoint.rsplit(":", 1)[1],
     }
     subprocess.run(
-        [str(SERVERLESS), "package", "--stage", "local", "--package", str(out)],
+        [str(SERVERLESS), "package", "--stage", "local", "--package", str(out), *options],
         cwd=ROOT,
         env=env,
         check=True,
         capture_output=True,
         timeout=300,
     )
-    return out
 
 
 @pytest.fixture(scope="module")
 def template(packaged: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((packaged / "cloudformation-template-update-stack.json").read_text())
     return data
+
+
+@pytest.fixture(scope="module")
+def default_template(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The template as the default (AWS) stage gets it: packaged with every local-stage param set back to its
+    default value (the local stage name only lets serverless ask the emulator for the layer hashes)."""
+    params = yaml.load((ROOT / "serverless.yml").read_text(), Loader=_IgnoreTags)["params"]  # noqa: S506 - safe
+    overrides = [f"--param={name}={params['default'][name]}" for name in params["local"]]
+    out = tmp_path_factory.mktemp("package-default")
+    _package(stack, out, *overrides)
+    data: dict[str, Any] = json.loads((out / "cloudformation-template-update-stack.json").read_text())
+    return data
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """serverless.yml's CloudFormation short forms (!If, !Sub) read as plain values: only `params` is wanted."""
+
+
+_IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def _of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -102,3 +126,82 @@ def test_every_function_handler_exists_and_runs_python312(template: dict[str, An
 def test_the_scheduler_runs_every_minute(template: dict[str, Any]):
     rules = _of_type(template, "AWS::Events::Rule")
     assert any(r["Properties"].get("ScheduleExpression") == "rate(1 minute)" for r in rules.values())
+
+
+# -- the edge (infrastructure/edge.yml), as the default stage deploys it -------------------------------------------
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CloudFront's managed CachingDisabled policy
+
+
+def _edge_is_on(template: dict[str, Any]) -> bool:
+    """The condition as deployed: the template parameter (its stage's default) equals "on"."""
+    assert template["Conditions"]["EdgeDistributionEnabled"] == {"Fn::Equals": [{"Ref": "EdgeDistribution"}, "on"]}
+    return bool(template["Parameters"]["EdgeDistribution"]["Default"] == "on")
+
+
+def _tracking_behaviour(template: dict[str, Any]) -> dict[str, Any]:
+    distribution = template["Resources"]["TrackingDistribution"]["Properties"]["DistributionConfig"]
+    (behaviour,) = [b for b in distribution["CacheBehaviors"] if b["PathPattern"] == "/t/*"]
+    return dict(behaviour)
+
+
+def test_the_default_stage_puts_a_distribution_in_front_of_the_http_api(default_template: dict[str, Any]):
+    assert _edge_is_on(default_template)
+    distribution = default_template["Resources"]["TrackingDistribution"]
+    assert distribution["Type"] == "AWS::CloudFront::Distribution"
+    assert distribution["Condition"] == "EdgeDistributionEnabled"
+    (origin,) = distribution["Properties"]["DistributionConfig"]["Origins"]
+    assert origin["DomainName"] == {"Fn::Sub": "${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+
+
+def test_tracking_routes_go_through_uncached_over_https_with_post_allowed(default_template: dict[str, Any]):
+    behaviour = _tracking_behaviour(default_template)
+    assert behaviour["CachePolicyId"] == CACHING_DISABLED
+    assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert "POST" in behaviour["AllowedMethods"]  # RFC 8058 one-click unsubscribe
+    assert behaviour["TargetOriginId"] == "http-api"
+
+
+def test_the_origin_request_policy_forwards_query_user_agent_and_reader_but_not_host(default_template: dict[str, Any]):
+    behaviour = _tracking_behaviour(default_template)
+    assert behaviour["OriginRequestPolicyId"] == {"Ref": "TrackingOriginRequestPolicy"}
+    policy = default_template["Resources"]["TrackingOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]
+    assert policy["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+    headers = policy["HeadersConfig"]
+    assert headers["HeaderBehavior"] == "whitelist"
+    assert {"User-Agent", "CloudFront-Viewer-Address"} <= set(headers["Headers"])
+    assert "Host" not in headers["Headers"]  # API Gateway answers 403 to a Host other than its own
+
+
+def test_tracking_links_use_the_distributions_domain_where_it_exists(default_template: dict[str, Any]):
+    functions = _of_type(default_template, "AWS::Lambda::Function")
+    public_url = functions["SenderLambdaFunction"]["Properties"]["Environment"]["Variables"]["EMAILSEQ_PUBLIC_URL"]
+    condition, with_edge, without_edge = public_url["Fn::If"]
+    assert condition == "EdgeDistributionEnabled"
+    assert with_edge == {"Fn::Sub": "https://${TrackingDistribution.DomainName}"}
+    assert without_edge == {"Fn::Sub": "https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+
+
+def test_the_default_stage_runs_no_spam_checker_and_the_local_one_does(
+    default_template: dict[str, Any], template: dict[str, Any]
+):
+    def spamd(t: dict[str, Any]) -> str:
+        api = _of_type(t, "AWS::Lambda::Function")["ApiSequencesLambdaFunction"]
+        return str(api["Properties"]["Environment"]["Variables"]["EMAILSEQ_SPAMD_ADDRESS"])
+
+    assert spamd(default_template) == "off"
+    assert spamd(template).startswith("127.0.0.1:")
+
+
+def test_the_local_stage_leaves_the_distribution_out(template: dict[str, Any]):
+    assert not _edge_is_on(template)
+
+
+def test_cfn_lint_passes_on_the_default_stages_template(default_template: dict[str, Any], tmp_path: Path):
+    path = tmp_path / "default.json"
+    path.write_text(json.dumps(default_template))
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "cfn-lint"), "-i", "W3005", "--", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -162,8 +162,13 @@ class Stack:
         self.arns: dict[str, str] = {}  # logical id → !GetAtt X.Arn
         self._warm: dict[str, LambdaFunction] = {}
         resources: dict[str, Any] = {}
+        self._conditions: dict[str, Any] = {}
         for template in sorted((ROOT / "infrastructure").glob("*.yml")):
-            resources.update(read_template(template)["Resources"])
+            parsed = read_template(template)
+            resources.update(parsed["Resources"])
+            self._conditions.update(parsed.get("Conditions", {}))
+            for name, parameter in parsed.get("Parameters", {}).items():  # as deployed: with their defaults
+                self.refs[name] = self.resolve(parameter["Default"])
         self._provision(resources)
         self.from_address = str(self._params["fromAddress"])
         _aws("ses").verify_email_identity(EmailAddress=self.from_address)
@@ -261,6 +266,11 @@ class Stack:
                 ConfigurationSetName=self.resolve(props["ConfigurationSetName"]), EventDestination=destination
             )
 
+        # CloudFront has no in-process stand-in: a distribution is only its domain name here (the functions are
+        # invoked directly, the edge is never on the path).
+        for logical in of_type("AWS::CloudFront::Distribution"):
+            self.refs[f"{logical}.DomainName"] = f"d{logical.lower()}.cloudfront.net"
+
         # The HTTP API is made by the framework from the functions' httpApi events, not by infrastructure/*.yml;
         # its id is the one API Gateway puts in the stored events (so links and requests name the same host).
         api_id = load_event("apigw_http_v2_put_sequence.json")["requestContext"]["apiId"]
@@ -282,6 +292,8 @@ class Stack:
     def resolve(self, value: Any) -> Any:
         """Resolve !Ref / !GetAtt / !Join and ${sls:stage} / ${param:x} against what was provisioned."""
         if isinstance(value, str):
+            if custom := re.fullmatch(r"\$\{self:custom\.(\w+)\}", value):
+                return self.resolve(self._sls["custom"][custom.group(1)])
             value = value.replace("${sls:stage}", STAGE)
             return re.sub(r"\$\{param:(\w+)\}", lambda m: str(self._params[m.group(1)]), value)
         if isinstance(value, list):
@@ -293,6 +305,10 @@ class Stack:
                 logical, attribute = value["Fn::GetAtt"].split(".")
                 assert attribute == "Arn", f"unsupported attribute {attribute}"
                 return self.arns[logical]
+            if set(value) == {"Fn::If"}:
+                condition, if_true, if_false = value["Fn::If"]
+                left, right = self.resolve(self._conditions[condition]["Fn::Equals"])
+                return self.resolve(if_true if left == right else if_false)
             if set(value) == {"Fn::Join"}:
                 separator, parts = value["Fn::Join"]
                 return separator.join(self.resolve(parts))
@@ -302,7 +318,7 @@ class Stack:
                     template, variables = template[0], self.resolve(template[1])
                 template = self.resolve(template)
                 known = {**PSEUDO, **self.refs, **variables}
-                return re.sub(r"\$\{([\w:]+)\}", lambda m: str(known[m.group(1)]), template)
+                return re.sub(r"\$\{([\w:.]+)\}", lambda m: str(known[m.group(1)]), template)
             return {k: self.resolve(v) for k, v in value.items()}
         return value
 

@@ -7,6 +7,7 @@ import re
 import string
 from dataclasses import dataclass
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -310,3 +311,27 @@ def test_a_link_ending_a_sentence_in_the_text_part_redirects_to_the_url_without_
 
     # Then they lead to the URLs as written, without the sentence's punctuation
     assert targets == [START, "https://example.com/help"]
+
+
+def test_behind_cloudfront_an_open_is_judged_by_the_readers_address_not_the_edges(stack, welcomed):
+    # Given the open pixel fetched through the CloudFront distribution: the connection comes from an edge server,
+    # and the reader (Apple's Mail Privacy Protection proxy, 17.0.0.0/8) is in CloudFront-Viewer-Address
+    path = urlsplit(stack.pixel(welcomed.message)).path
+    event = stack.http_event(
+        "GET",
+        path,
+        route_key="GET /t/o/{token}",
+        caller=None,
+        path_parameters={"token": _token(path)},
+        template="apigw_http_v2_get_click.json",
+    )
+    event["requestContext"]["http"]["sourceIp"] = "130.176.12.34"  # a CloudFront edge
+    event["headers"]["cloudfront-viewer-address"] = "17.58.100.7:46532"
+
+    # When the tracking function answers it
+    answered = stack.call_api("tracking", event)
+
+    # Then it is a machine open, not counted as opened
+    assert answered.status == 200
+    step = stack.report("welcome")["steps"][0]
+    assert (step["opened"], step["machine_opened"]) == (0, 1)

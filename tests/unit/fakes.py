@@ -14,6 +14,7 @@ from typing import Any
 
 from emailseq.audit.chain import AuditEntry, Checkpoint
 from emailseq.domain.consent import Consent
+from emailseq.domain.deliverability import SpamCheckUnavailable, SpamReport
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from emailseq.domain.errors import Conflict
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
@@ -563,19 +564,6 @@ class FakeOnceOnly:
         return result
 
 
-class FakeTenantSettings:
-    """Each tenant's settings (defaults until put)."""
-
-    def __init__(self) -> None:
-        self.stored: dict[str, TenantSettings] = {}
-
-    def get(self, tenant_id: str) -> TenantSettings:
-        return self.stored.get(tenant_id, TenantSettings())
-
-    def put(self, tenant_id: str, settings: TenantSettings) -> None:
-        self.stored[tenant_id] = settings
-
-
 class FakeAuditStore:
     """The chain's items per tenant: entries by seq, kept checkpoints, the head; append() applies the adapter's
     condition (the head is still at entry.seq - 1). `lose_next_race()` makes the next append find it moved."""
@@ -774,3 +762,32 @@ class World:
         )
         self.sequences.save_new_version(stored)
         return stored
+
+
+class FakeTenantSettings:
+    """Settings per tenant; a tenant never configured gets the defaults, as the adapter answers."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, TenantSettings] = {}
+
+    def get(self, tenant_id: str) -> TenantSettings:
+        return self.saved.get(tenant_id, TenantSettings())
+
+    def put(self, tenant_id: str, settings: TenantSettings) -> None:
+        self.saved[tenant_id] = settings
+
+
+class FakeSpamChecker:
+    """Answers a fixed report, or raises SpamCheckUnavailable (spamd down) when given `unavailable`; keeps every
+    raw message it was asked to score."""
+
+    def __init__(self, report: SpamReport | None = None, unavailable: str | None = None) -> None:
+        self.report = report or SpamReport(score=1.5, threshold=5.0, is_spam=False, rules=())
+        self.unavailable = unavailable
+        self.checked: list[bytes] = []
+
+    def check(self, message: bytes) -> SpamReport:
+        self.checked.append(message)
+        if self.unavailable is not None:
+            raise SpamCheckUnavailable(self.unavailable)
+        return self.report

@@ -54,6 +54,14 @@ class LocalPaths:
     def clock_file(self) -> Path:
         return self.home / "clock.json"
 
+    @property
+    def spamd_pid_file(self) -> Path:
+        return self.home / "spamd.pid"
+
+    @property
+    def spamd_log(self) -> Path:
+        return self.home / "spamd.log"
+
 
 def local_paths() -> LocalPaths:
     return LocalPaths(project_root())

@@ -3,7 +3,7 @@
 import time
 
 from emailseq_cli.errors import CliError
-from emailseq_cli.local import emulator
+from emailseq_cli.local import emulator, spamd
 from emailseq_cli.local.clock import apply_offset, configure, current_offset
 from emailseq_cli.local.paths import LocalPaths, local_paths, local_port
 from emailseq_cli.local.stack import DEMO_TENANT, StackInfo, deploy_stack, dev_token
@@ -17,6 +17,7 @@ def up(detach: bool, seed: bool) -> None:
     port = local_port()
     started = time.monotonic()
     process = None if emulator.is_up(port) else emulator.start(paths, port)
+    spamd.start(paths, spamd.spamd_port())  # the preview's deliverability check, when SpamAssassin is installed
     try:
         info = deploy_stack(paths, port)
         # Local-only configuration: the clock offset, and tracking links that point at the local API.
@@ -29,6 +30,7 @@ def up(detach: bool, seed: bool) -> None:
     except BaseException:
         if process is not None:
             emulator.stop(paths)
+            spamd.stop(paths)
         raise
     _announce(info, token, time.monotonic() - started)
     if not detach:
@@ -68,6 +70,7 @@ def _wait_in_foreground(paths: LocalPaths) -> None:
         print("\nstopping…", flush=True)
     finally:
         emulator.stop(paths)
+        spamd.stop(paths)
     if not paths.pid_file.is_file():
         return
     raise CliError("the emulator stopped unexpectedly; see .emailseq/emulator.log")

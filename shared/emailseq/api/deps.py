@@ -24,8 +24,10 @@ from emailseq.domain.ports import (
     SequenceRepository,
     TenantSettingsRepository,
 )
+from emailseq.logic.deliverability import Outbound
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.imports import ImportPorts
+from emailseq.logic.preview import PreviewPorts
 from emailseq.logic.privacy import PrivacyPorts
 from emailseq.logic.segments import AudiencePorts
 from emailseq.settings import ApiSettings, ContactsWorkSettings, EnrollerSettings
@@ -37,6 +39,7 @@ from emailseq.wiring import (
     contact_repository,
     enroll_ports,
     import_ports,
+    spam_checker,
 )
 
 
@@ -129,6 +132,20 @@ def import_ports_for_api() -> ImportPorts:
     return import_ports(ContactsWorkSettings())
 
 
+@cache
+def preview_ports() -> PreviewPorts:
+    settings = ApiSettings()
+    ports = api_ports()
+    return PreviewPorts(
+        sequences=ports.sequences,
+        contacts=ports.contacts,
+        settings=tenant_settings(),
+        clock=ports.clock,
+        checker=spam_checker(settings),
+        outbound=Outbound(settings.from_address, settings.public_url, settings.unsubscribe_mailto),
+    )
+
+
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
     for cached in (
@@ -141,5 +158,6 @@ def clear_caches() -> None:
         audit_store,
         audit_public_keys,
         privacy_ports,
+        preview_ports,
     ):
         cached.cache_clear()

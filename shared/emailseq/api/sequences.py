@@ -6,12 +6,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
-from emailseq.api.deps import ApiPorts, api_ports
+from emailseq.api.deliverability import DeliverabilityOut, deliverability_out
+from emailseq.api.deps import ApiPorts, api_ports, preview_ports
 from emailseq.api.principal import Caller, Editor
 from emailseq.domain.errors import InvalidInput, NotFound
 from emailseq.domain.ports import StepCounts, StoredSequence
 from emailseq.domain.sequence import SequenceDocument
-from emailseq.logic.preview import preview_step
+from emailseq.logic.preview import PreviewPorts, preview_and_check
 from emailseq.logic.sequences import apply_sequence
 
 router = APIRouter(prefix="/v1/sequences", tags=["sequences"])
@@ -114,6 +115,7 @@ class PreviewOut(BaseModel):
     subject: str
     html: str
     text: str
+    deliverability: DeliverabilityOut
 
 
 @router.get("/{sequence_id}/steps/{step_id}/preview", response_model=PreviewOut)
@@ -121,11 +123,20 @@ def preview(
     sequence_id: SequenceId,
     step_id: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")],
     caller: Caller,
-    ports: Ports,
+    ports: Annotated[PreviewPorts, Depends(preview_ports)],
     email: Annotated[
         str | None, Query(max_length=254, description="A contact's address; a sample contact if left out.")
     ] = None,
+    check: Annotated[bool, Query(description="Score the message with SpamAssassin (when configured).")] = True,
 ) -> PreviewOut:
-    """The email as this contact would get it (links become tracked redirects only when really sent)."""
-    rendered = preview_step(ports.sequences, ports.contacts, caller.tenant_id, sequence_id, step_id, email)
-    return PreviewOut(to=rendered.to, subject=rendered.subject, html=rendered.html, text=rendered.text)
+    """The email as this contact would get it (links become tracked redirects only when really sent), and the
+    spam score of the full message the sender would send."""
+    shown = preview_and_check(ports, caller.tenant_id, sequence_id, step_id, email, check)
+    rendered = shown.email
+    return PreviewOut(
+        to=rendered.to,
+        subject=rendered.subject,
+        html=rendered.html,
+        text=rendered.text,
+        deliverability=deliverability_out(shown.deliverability),
+    )

@@ -29,6 +29,14 @@ def _page(status: int, title: str, body: str) -> Response[str]:
     return Response(status_code=status, content_type="text/html; charset=utf-8", body=page, headers=_NO_STORE)
 
 
+def viewer_ip(address: str | None) -> str | None:
+    """Behind CloudFront the connection comes from the edge; the reader's address is in CloudFront-Viewer-Address
+    (`ip:port`, an IPv6 ip unbracketed), which the edge's origin request policy forwards."""
+    if not address or ":" not in address:
+        return None
+    return address.rpartition(":")[0] or None
+
+
 def build_resolver(ports: TrackingPorts, signer: LinkSigner) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver()
 
@@ -45,7 +53,8 @@ def build_resolver(ports: TrackingPorts, signer: LinkSigner) -> APIGatewayHttpRe
         if found is None:
             return _page(404, "Not found", "<p>This link is not valid.</p>")
         http = app.current_event.request_context.http
-        record_open(ports, found, machine=is_machine_open(http.user_agent, http.source_ip))
+        source_ip = viewer_ip(app.current_event.headers.get("cloudfront-viewer-address")) or http.source_ip
+        record_open(ports, found, machine=is_machine_open(http.user_agent, source_ip))
         return Response(status_code=200, content_type="image/gif", body=PIXEL, headers=_NO_STORE)
 
     @app.get("/t/c/<token>")

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from emailseq.domain.attributes import AttributeSchema, AttributeType
 from emailseq.domain.consent import Consent
+from emailseq.domain.deliverability import SpamReport
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.imports import ImportRecord, ImportStatus
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendOptInConfirmation, SendStep
@@ -361,3 +362,9 @@ class ImportFiles(Protocol):
 
 class WorkQueue(Protocol):
     def send(self, orders: list[ImportChunk | BackfillPage]) -> None: ...
+
+
+class SpamChecker(Protocol):
+    def check(self, message: bytes) -> SpamReport:
+        """Score a raw RFC 5322 message; raises SpamCheckUnavailable when the checker cannot answer."""
+        ...
