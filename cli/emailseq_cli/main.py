@@ -16,6 +16,7 @@ from emailseq_cli.deliverability import deliverability_lines
 from emailseq_cli.documents import load_document, parse_pairs
 from emailseq_cli.errors import CliError
 from emailseq_cli.local_commands import clock_app, local_app, outbox, tokens_app
+from emailseq_cli.privacy import privacy_app
 
 cli = typer.Typer(
     help="emailseq: email sequences, exactly once.",
@@ -33,6 +34,7 @@ for name, group in (
     ("events", events_app),
     ("audit", audit_app),
     ("contacts", contacts_app),
+    ("privacy", privacy_app),
 ):
     cli.add_typer(group, name=name)
 cli.command("outbox")(outbox)

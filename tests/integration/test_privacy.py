@@ -4,7 +4,11 @@ import json
 from typing import Any
 
 from emailseq.dal.aws import client
+from emailseq.dal.clock import SystemClock
+from emailseq.dal.contacts import DynamoContactRepository
+from emailseq.dal.data_keys import DynamoDataKeys
 from emailseq.dal.items import tenant_key
+from emailseq.domain.messages import ContactData
 
 TWO_DAYS_AND_A_MINUTE = str(2 * 24 * 3600 + 60)
 ADA = {"email": "ada.lovelace.privacy@example.com", "first_name": "Augusta", "last_name": "Byronesque"}
@@ -159,3 +163,25 @@ def test_a_tenant_requiring_post_quantum_wrapping_gets_hpke_wrapped_keys(stack, 
     response = fresh.invoke(event)
     assert response["statusCode"] == 200
     assert json.loads(response["body"])["last_name"] == "Byronesque"
+
+
+def test_rotating_a_tenants_data_key_needs_no_migration(stack):
+    # Given a contact sealed under tenant t1's first data key, read through the repository the functions use
+    db, table = client("dynamodb"), stack.refs["DataTable"]
+    keys = DynamoDataKeys(db, table, client("kms"), stack.arns["DataKey"], SystemClock())
+    contacts = DynamoContactRepository(db, table, keys)
+    old = contacts.upsert("t1", ContactData(email="old@example.com", first_name="Olga"))
+
+    # When the tenant's key is rotated and another contact is written
+    assert keys.rotate("t1") == 2
+    new = contacts.upsert("t1", ContactData(email="new@example.com", first_name="Nina"))
+
+    # Then the new contact is sealed under version 2, the old one still names (and opens with) version 1
+    assert stack.contact_item(new.contact_id)["email_sealed"]["k"] == 2
+    assert stack.contact_item(old.contact_id)["email_sealed"]["k"] == 1
+    # And a cold reader (nothing cached) finds both by address: the blind index did not change
+    cold_keys = DynamoDataKeys(db, table, client("kms"), stack.arns["DataKey"], SystemClock())
+    cold = DynamoContactRepository(db, table, cold_keys)
+    assert cold.find_by_email("t1", "old@example.com") == old
+    assert [cold.find_by_email("t1", "new@example.com").first_name] == ["Nina"]
+    assert cold_keys.kms_calls == 2  # one Decrypt per key version, then cached
