@@ -15,7 +15,9 @@ from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from emailseq.domain.errors import Conflict
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
 from emailseq.domain.ports import Contact, OutgoingEmail, SequenceCounts, StepCounts, StoredSequence
+from emailseq.domain.rate import SendQuota
 from emailseq.domain.sequence import SequenceDocument
+from emailseq.domain.tenant import TenantSettings
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.run_step import StepPorts, run_step
 from emailseq.logic.schedule import SchedulePorts, dispatch_all_due
@@ -547,6 +549,45 @@ class FakeOnceOnly:
         return result
 
 
+class FakeTenantSettings:
+    """Each tenant's settings (the defaults until put), without the adapter's one-minute cache."""
+
+    def __init__(self) -> None:
+        self.by_tenant: dict[str, TenantSettings] = {}
+
+    def get(self, tenant_id: str) -> TenantSettings:
+        return self.by_tenant.get(tenant_id, TenantSettings())
+
+    def put(self, tenant_id: str, settings: TenantSettings) -> None:
+        self.by_tenant[tenant_id] = settings
+
+
+class FakeSendRateLimiter:
+    """The adapter's conditional ADD: a window (tenant or account=None, second) takes a slot while its count is
+    under the limit asked for. `asked` records every call as (tenant, second, limit, taken)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str | None, int]] = Counter()
+        self.asked: list[tuple[str | None, int, int, bool]] = []
+
+    def reserve(self, tenant_id: str | None, second: int, limit: int) -> bool:
+        taken = self.counts[(tenant_id, second)] < limit
+        if taken:
+            self.counts[(tenant_id, second)] += 1
+        self.asked.append((tenant_id, second, limit, taken))
+        return taken
+
+
+@dataclass
+class FakeSendQuota:
+    """The account's SES quota, as the test sets it."""
+
+    quota: SendQuota = field(default_factory=lambda: SendQuota(max_send_rate=14.0, max_24_hour_send=50_000.0))
+
+    def current(self) -> SendQuota:
+        return self.quota
+
+
 @dataclass
 class World:
     """Every fake, wired together, with the ports bundles the use cases take."""
@@ -561,6 +602,10 @@ class World:
     event_log: FakeEventLog = field(default_factory=FakeEventLog)
     webhooks: FakeWebhookCaller = field(default_factory=FakeWebhookCaller)
     signer: LinkSigner | None = None
+    # The send rate (and the tenant settings it reads): off unless a test gives all three.
+    tenant_settings: FakeTenantSettings | None = None
+    limiter: FakeSendRateLimiter | None = None
+    quota: FakeSendQuota | None = None
     sequences: FakeSequenceRepository = field(init=False)
     delivered: int = field(default=0, init=False)  # how many queued orders deliver() has run so far
 
@@ -606,6 +651,9 @@ class World:
             clock=self.clock,
             webhooks=self.webhooks,
             signer=self.signer,
+            settings=self.tenant_settings,
+            limiter=self.limiter,
+            quota=self.quota,
         )
 
     def schedule_ports(self) -> SchedulePorts:

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
+from emailseq.domain.rate import SendQuota
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
 
@@ -174,4 +175,18 @@ class SendCaps(Protocol):
     def reserve(self, tenant_id: str, contact_id: str, day: str, key: str, cap: int) -> bool:
         """Take one of the contact's `cap` sends for `day`; True if taken (or if `key` took one already, so a
         retried send is not counted twice), False when the day is full."""
+        ...
+
+
+class SendRateLimiter(Protocol):
+    def reserve(self, tenant_id: str | None, second: int, limit: int) -> bool:
+        """Take one of `limit` send slots in the one-second window `second` (epoch seconds) of a tenant, or of the
+        whole account when `tenant_id` is None; False when the window is full. A slot taken is never given back
+        (a send that then fails wastes it: the limit errs on the slow side)."""
+        ...
+
+
+class SendQuotaSource(Protocol):
+    def current(self) -> SendQuota:
+        """The account's sending limits (cached for minutes; a fallback when the provider cannot say)."""
         ...
