@@ -15,9 +15,12 @@ SERVERLESS = ROOT / "node_modules" / ".bin" / "serverless"
 
 @pytest.fixture(scope="module")
 def packaged(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _package(stack, tmp_path_factory.mktemp("package"))
+
+
+def _package(stack: LocalStack, out: Path, *options: str) -> Path:
     # serverless v3 asks CloudFormation for the last layer hashes while packaging, so it packages against the
     # local stack's endpoint (the serverless-localstack plugin) rather than a real account.
-    out = tmp_path_factory.mktemp("package")
     env = {
         **os.environ,
         "AWS_ACCESS_KEY_ID": "test",
@@ -26,7 +29,7 @@ def packaged(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Pat
         "EMAILSEQ_LOCAL_PORT": stack.endpoint.rsplit(":", 1)[1],
     }
     subprocess.run(
-        [str(SERVERLESS), "package", "--stage", "local", "--package", str(out)],
+        [str(SERVERLESS), "package", "--stage", "local", "--package", str(out), *options],
         cwd=ROOT,
         env=env,
         check=True,
@@ -47,6 +50,10 @@ def _of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def test_cfn_lint_passes_on_the_packaged_template(packaged: Path):
+    _assert_cfn_lint_passes(packaged)
+
+
+def _assert_cfn_lint_passes(packaged: Path) -> None:
     # W3005 (redundant DependsOn) is what Serverless itself writes; everything else must be clean.
     result = subprocess.run(
         [
@@ -101,3 +108,28 @@ def test_every_function_handler_exists_and_runs_python312(template: dict[str, An
 def test_the_scheduler_runs_every_minute(template: dict[str, Any]):
     rules = _of_type(template, "AWS::Events::Rule")
     assert any(r["Properties"].get("ScheduleExpression") == "rate(1 minute)" for r in rules.values())
+
+
+def _sender_environment(template: dict[str, Any]) -> dict[str, Any]:
+    (sender,) = [f for n, f in _of_type(template, "AWS::Lambda::Function").items() if n == "SenderLambdaFunction"]
+    return dict(sender["Properties"]["Environment"]["Variables"])
+
+
+def test_the_sender_sends_through_ses_by_default_and_may_read_the_quota_and_the_smtp_secret(template: dict[str, Any]):
+    environment = _sender_environment(template)
+    assert environment["EMAILSEQ_MAIL_PROVIDER"] == "ses"
+    assert environment["EMAILSEQ_SMTP_SECRET_ID"] == "emailseq/local/smtp"
+    statements = json.dumps(template["Resources"]["IamRoleLambdaExecution"]["Properties"]["Policies"])
+    assert "ses:GetAccount" in statements
+    assert "secret:emailseq/local/smtp-*" in statements
+
+
+@pytest.fixture(scope="module")
+def packaged_smtp(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _package(stack, tmp_path_factory.mktemp("package-smtp"), "--param=mailProvider=smtp")
+
+
+def test_a_stage_packaged_for_smtp_passes_cfn_lint_and_tells_the_sender(packaged_smtp: Path):
+    _assert_cfn_lint_passes(packaged_smtp)
+    template = json.loads((packaged_smtp / "cloudformation-template-update-stack.json").read_text())
+    assert _sender_environment(template)["EMAILSEQ_MAIL_PROVIDER"] == "smtp"
