@@ -6,7 +6,10 @@ import json
 import time
 
 from emailseq.dal.aws import client
+from emailseq.dal.items import tenant_key
 from emailseq.dal.send_rate import DynamoSendRateLimiter
+
+from tests.unit.fakes import FakeSendRateLimiter
 
 BURST = 4
 
@@ -93,3 +96,17 @@ def test_a_burst_over_the_tenants_rate_sends_the_excess_back_unsent_and_sends_it
     assert all(_step_sent(stack, order) for order in orders)
     time.sleep(2.2)
     assert stack.receive("SendQueue") == []
+
+
+def test_the_dynamodb_limiter_and_the_unit_tests_fake_agree(stack):
+    # Given the adapter on the stack's table and the fake of tests/unit (the other tests lean on it)
+    fake = FakeSendRateLimiter()
+    adapter = DynamoSendRateLimiter(client("dynamodb"), stack.refs["DataTable"])
+    asks = [("t1", 100, 2)] * 3 + [("t2", 100, 2), (None, 100, 1), (None, 100, 1), ("t1", 101, 2), ("t1", 100, 3)]
+    # When both are asked the same, in the same order
+    answers = [(fake.reserve(*ask), adapter.reserve(*ask)) for ask in asks]
+    # Then they answer the same: two slots per window for t1, separate windows per tenant, second and account
+    assert [a for a, _ in answers] == [b for _, b in answers] == [True, True, False, True, True, False, True, True]
+    # And a window's item expires through the table's TTL a little after its second
+    item = stack.item(tenant_key("t1", "SENDRATE"), "SECOND#100")
+    assert (item["sends"], item["expires_at"]) == (3, 220)
