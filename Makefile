@@ -72,6 +72,7 @@ bench: setup
 	$(BIN)/python bench/inline_once.py
 	$(BIN)/python bench/privacy.py
 	$(BIN)/python bench/spam_check.py
+	$(BIN)/python bench/send_rate.py
 
 clean:
 	-$(BIN)/emailseq local down

@@ -165,6 +165,9 @@ def settings_set(
     max_emails_per_day: Annotated[
         int | None, typer.Option(min=1, max=100, help="Cap per contact per day across all sequences.")
     ] = None,
+    max_sends_per_second: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Emails per second for the tenant (never above SES's rate).")
+    ] = None,
     from_name: Annotated[str | None, typer.Option(help="Sender name, e.g. 'Acme Team'.")] = None,
     from_address: Annotated[str | None, typer.Option(help="Sender address (SES-verified in AWS).")] = None,
     reply_to: Annotated[str | None, typer.Option(help="Reply-To address.")] = None,
@@ -172,6 +175,7 @@ def settings_set(
     """Replace the tenant's settings (an option left out is unset)."""
     body = {
         "max_emails_per_day": max_emails_per_day,
+        "max_sends_per_second": max_sends_per_second,
         "from_name": from_name,
         "from_address": from_address,
         "reply_to": reply_to,

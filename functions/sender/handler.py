@@ -8,8 +8,8 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from emailseq.dal.aws import client
-from emailseq.dal.queue import SqsRetryBackoff
-from emailseq.domain.errors import ProviderTemporaryError
+from emailseq.dal.queue import SqsRetryBackoff, SqsThrottleRetry
+from emailseq.domain.errors import ProviderTemporaryError, SendThrottled
 from emailseq.domain.messages import SendStep
 from emailseq.logic.run_step import run_step
 from emailseq.settings import SenderSettings
@@ -19,12 +19,17 @@ logger = Logger(service="sender")
 ports, once = step_ports(SenderSettings())
 processor = BatchProcessor(event_type=EventType.SQS)
 backoff = SqsRetryBackoff(client("sqs"))
+throttled = SqsThrottleRetry(client("sqs"), backoff)
 
 
 def record_handler(record: SQSRecord) -> None:
     order = SendStep.model_validate_json(record.body)
     try:
         happened = run_step(ports, order)
+    except SendThrottled:
+        seconds = throttled.send_back(record.event_source_arn, record.body)
+        logger.info("send rate reached, order sent back", extra={"retry_in_seconds": seconds})
+        return  # its fresh copy carries it on: this message is done
     except ProviderTemporaryError:
         attempt = int(record.attributes.approximate_receive_count)
         seconds = backoff.delay(record.event_source_arn, record.receipt_handle, attempt)

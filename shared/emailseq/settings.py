@@ -3,9 +3,9 @@
 serverless.yml sets these variables; nothing else in the package reads os.environ.
 """
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from emailseq.domain.deliverability import parse_address
@@ -81,6 +81,19 @@ class SenderSettings(FunctionSettings):
     archive_bucket: str | None = None  # keep each sent message (raw MIME) in S3 when set
     # "allow" only where webhook receivers are private by nature (the local stack); AWS refuses them (SSRF).
     webhook_private_targets: Literal["allow", "refuse"] = "refuse"
+    # ses (default) or smtp: the SMTP server and DKIM key come from the Secrets Manager secret `smtp_secret_id`
+    # (its JSON shape: docs/providers.md), read at cold start.
+    mail_provider: Literal["ses", "smtp"] = "ses"
+    smtp_secret_id: str | None = None
+    # The account's send rate when SES cannot tell it (GetAccount failed), or the relay's rate with SMTP.
+    fallback_max_send_rate: float = Field(default=14.0, gt=0)
+    send_quota_cache_seconds: float = Field(default=300.0, ge=0)
+
+    @model_validator(mode="after")
+    def _smtp_needs_its_secret(self) -> Self:
+        if self.mail_provider == "smtp" and not self.smtp_secret_id:
+            raise ValueError("EMAILSEQ_SMTP_SECRET_ID is required when EMAILSEQ_MAIL_PROVIDER is smtp")
+        return self
 
 
 class TrackingSettings(FunctionSettings):

@@ -18,11 +18,13 @@ from emailseq.dal.imports import DynamoImportStore, S3ImportFiles, SqsWorkQueue
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.queue import SqsOrderQueue
-from emailseq.dal.secrets import read_secret
+from emailseq.dal.secrets import read_secret, read_smtp_secret
+from emailseq.dal.send_rate import DynamoSendRateLimiter, FixedSendQuota, SesSendQuota
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.spamd import SpamdClient
 from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
 from emailseq.dal.webhooks import SignedWebhookCaller
+from emailseq.domain.ports import Clock, MailSender, SendQuotaSource
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.feedback import FeedbackPorts
 from emailseq.logic.imports import ImportPorts
@@ -100,7 +102,7 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
         contacts=contact_repository(settings),
         sequences=DynamoSequenceRepository(db, settings.table_name),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
-        mailer=SesMailSender(client("sesv2"), settings.from_address, clock, settings.ses_configuration_set, archive),
+        mailer=_mailer(settings, clock, archive),
         once=once,
         bus=EventBridgeBus(client("events"), settings.bus_name),
         clock=clock,
@@ -109,8 +111,38 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
         unsubscribe_mailto=settings.unsubscribe_mailto,
         settings=DynamoTenantSettings(db, settings.table_name),
         caps=DynamoSendCaps(db, settings.table_name),
+        limiter=DynamoSendRateLimiter(db, settings.table_name),
+        quota=_send_quota(settings),
     )
     return ports, once
+
+
+def _mailer(settings: SenderSettings, clock: Clock, archive: MessageArchive | None) -> MailSender:
+    if settings.mail_provider == "ses":
+        return SesMailSender(client("sesv2"), settings.from_address, clock, settings.ses_configuration_set, archive)
+    # Imported here so only a deployment that sends through SMTP loads dkimpy.
+    from emailseq.dal.smtp import SmtpConfig, SmtpMailSender
+
+    assert settings.smtp_secret_id is not None  # SenderSettings requires it with smtp
+    secret = read_smtp_secret(client("secretsmanager"), settings.smtp_secret_id)
+    config = SmtpConfig(
+        host=secret.host,
+        port=secret.port,
+        username=secret.username,
+        password=secret.password,
+        starttls=secret.tls == "starttls",
+        dkim_selector=secret.dkim_selector,
+        dkim_domain=secret.dkim_domain,
+        dkim_private_key_pem=secret.dkim_private_key,
+        dkim_algorithm=secret.dkim_algorithm,
+    )
+    return SmtpMailSender(config, settings.from_address, clock)
+
+
+def _send_quota(settings: SenderSettings) -> SendQuotaSource:
+    if settings.mail_provider == "ses":
+        return SesSendQuota(client("sesv2"), settings.fallback_max_send_rate, settings.send_quota_cache_seconds)
+    return FixedSendQuota(settings.fallback_max_send_rate)
 
 
 def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigner]:

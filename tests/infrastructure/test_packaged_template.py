@@ -23,7 +23,7 @@ def packaged(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return out
 
 
-def _package(stack: LocalStack, out: Path, *options: str) -> None:
+def _package(stack: LocalStack, out: Path, *options: str) -> Path:
     env = {
         **os.environ,
         "AWS_ACCESS_KEY_ID": "test",
@@ -39,6 +39,7 @@ def _package(stack: LocalStack, out: Path, *options: str) -> None:
         capture_output=True,
         timeout=300,
     )
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +206,44 @@ def test_cfn_lint_passes_on_the_default_stages_template(default_template: dict[s
         [str(ROOT / ".venv" / "bin" / "cfn-lint"), "-i", "W3005", "--", str(path)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _assert_cfn_lint_passes(packaged: Path) -> None:
+    # W3005 (redundant DependsOn) is what Serverless itself writes; everything else must be clean.
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "cfn-lint"),
+            "-i",
+            "W3005",
+            "--",
+            str(packaged / "cloudformation-template-update-stack.json"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _sender_environment(template: dict[str, Any]) -> dict[str, Any]:
+    (sender,) = [f for n, f in _of_type(template, "AWS::Lambda::Function").items() if n == "SenderLambdaFunction"]
+    return dict(sender["Properties"]["Environment"]["Variables"])
+
+
+def test_the_sender_sends_through_ses_by_default_and_may_read_the_quota_and_the_smtp_secret(template: dict[str, Any]):
+    environment = _sender_environment(template)
+    assert environment["EMAILSEQ_MAIL_PROVIDER"] == "ses"
+    assert environment["EMAILSEQ_SMTP_SECRET_ID"] == "emailseq/local/smtp"
+    statements = json.dumps(template["Resources"]["IamRoleLambdaExecution"]["Properties"]["Policies"])
+    assert "ses:GetAccount" in statements
+    assert "secret:emailseq/local/smtp-*" in statements
+
+
+@pytest.fixture(scope="module")
+def packaged_smtp(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _package(stack, tmp_path_factory.mktemp("package-smtp"), "--param=mailProvider=smtp")
+
+
+def test_a_stage_packaged_for_smtp_passes_cfn_lint_and_tells_the_sender(packaged_smtp: Path):
+    _assert_cfn_lint_passes(packaged_smtp)
+    template = json.loads((packaged_smtp / "cloudformation-template-update-stack.json").read_text())
+    assert _sender_environment(template)["EMAILSEQ_MAIL_PROVIDER"] == "smtp"

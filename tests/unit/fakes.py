@@ -19,6 +19,7 @@ from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from emailseq.domain.errors import Conflict
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
 from emailseq.domain.ports import Contact, OutgoingEmail, SequenceCounts, StepCounts, StoredSequence
+from emailseq.domain.rate import SendQuota
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
 from emailseq.logic.enroll import EnrollPorts
@@ -685,6 +686,45 @@ class FakeArchivedMessages:
         return len(self.messages.pop((tenant_id, contact_id), []))
 
 
+class FakeSendRateLimiter:
+    """The adapter's conditional ADD: a window (tenant or account=None, second) takes a slot while its count is
+    under the limit asked for. `asked` records every call as (tenant, second, limit, taken)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str | None, int]] = Counter()
+        self.asked: list[tuple[str | None, int, int, bool]] = []
+
+    def reserve(self, tenant_id: str | None, second: int, limit: int) -> bool:
+        taken = self.counts[(tenant_id, second)] < limit
+        if taken:
+            self.counts[(tenant_id, second)] += 1
+        self.asked.append((tenant_id, second, limit, taken))
+        return taken
+
+
+@dataclass
+class FakeSendQuota:
+    """The account's SES quota, as the test sets it."""
+
+    quota: SendQuota = field(default_factory=lambda: SendQuota(max_send_rate=14.0, max_24_hour_send=50_000.0))
+
+    def current(self) -> SendQuota:
+        return self.quota
+
+
+class FakeTenantSettings:
+    """Settings per tenant; a tenant never configured gets the defaults, as the adapter answers."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, TenantSettings] = {}
+
+    def get(self, tenant_id: str) -> TenantSettings:
+        return self.saved.get(tenant_id, TenantSettings())
+
+    def put(self, tenant_id: str, settings: TenantSettings) -> None:
+        self.saved[tenant_id] = settings
+
+
 @dataclass
 class World:
     """Every fake, wired together, with the ports bundles the use cases take."""
@@ -699,6 +739,10 @@ class World:
     event_log: FakeEventLog = field(default_factory=FakeEventLog)
     webhooks: FakeWebhookCaller = field(default_factory=FakeWebhookCaller)
     signer: LinkSigner | None = None
+    # The send rate (and the tenant settings it reads): off unless a test gives all three.
+    tenant_settings: FakeTenantSettings | None = None
+    limiter: FakeSendRateLimiter | None = None
+    quota: FakeSendQuota | None = None
     sequences: FakeSequenceRepository = field(init=False)
     delivered: int = field(default=0, init=False)  # how many queued orders deliver() has run so far
 
@@ -744,6 +788,9 @@ class World:
             clock=self.clock,
             webhooks=self.webhooks,
             signer=self.signer,
+            settings=self.tenant_settings,
+            limiter=self.limiter,
+            quota=self.quota,
         )
 
     def schedule_ports(self) -> SchedulePorts:
@@ -762,19 +809,6 @@ class World:
         )
         self.sequences.save_new_version(stored)
         return stored
-
-
-class FakeTenantSettings:
-    """Settings per tenant; a tenant never configured gets the defaults, as the adapter answers."""
-
-    def __init__(self) -> None:
-        self.saved: dict[str, TenantSettings] = {}
-
-    def get(self, tenant_id: str) -> TenantSettings:
-        return self.saved.get(tenant_id, TenantSettings())
-
-    def put(self, tenant_id: str, settings: TenantSettings) -> None:
-        self.saved[tenant_id] = settings
 
 
 class FakeSpamChecker:

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,31 +29,32 @@ def build_layers(root: Path) -> None:
 
 
 def _build_deps_layer(layer: Path) -> None:
-    requirements = layer / "requirements.txt"
-    digest = hashlib.sha256(requirements.read_bytes() + " ".join(LAYER_PLATFORM).encode()).hexdigest()[:16]
+    requirements, sdists = layer / "requirements.txt", layer / "sdists.txt"
+    inputs = requirements.read_bytes() + sdists.read_bytes() + " ".join(LAYER_PLATFORM).encode()
+    digest = hashlib.sha256(inputs).hexdigest()[:16]
     marker = layer / f".built-{digest}"
     if marker.is_file():
         return
     shutil.rmtree(layer / "python", ignore_errors=True)
     for stale in layer.glob(".built-*"):
         stale.unlink()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--target",
-            str(layer / "python"),
-            *LAYER_PLATFORM,
-            "-r",
-            str(requirements),
-        ],
-        check=True,
-    )
+    with tempfile.TemporaryDirectory(prefix="emailseq-wheels-") as wheels:
+        _wheels_of_sdists(sdists, Path(wheels))
+        target = str(layer / "python")
+        _pip("install", "--target", target, *LAYER_PLATFORM, "--find-links", wheels, "-r", str(requirements))
     marker.write_text(digest)
+
+
+def _wheels_of_sdists(sdists: Path, into: Path) -> None:
+    """A wheel for each pure-Python sdist-only package, so the binary-only install below can take it."""
+    _pip("wheel", "--no-deps", "--wheel-dir", str(into), "-r", str(sdists))
+    platform_bound = [wheel.name for wheel in into.glob("*.whl") if not wheel.name.endswith("-py3-none-any.whl")]
+    if platform_bound:
+        raise CliError(f"layers/deps/sdists.txt may list only pure-Python packages; built {platform_bound}")
+
+
+def _pip(command: str, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "pip", command, "--quiet", "--disable-pip-version-check", *args], check=True)
 
 
 def _build_app_layer(root: Path) -> None:

@@ -42,3 +42,9 @@ class ProviderTemporaryError(ProviderError):
 
 class ProviderPermanentError(ProviderError):
     """A 5xx reply or a refused configuration: sending the same message again would fail the same way."""
+
+
+class SendThrottled(Exception):
+    """No free slot in the tenant's (or the account's) send window this second: the send did not happen and is
+    not marked sent; the order goes back to the queue for a second or two. Not a ProviderError: the provider was
+    never asked."""

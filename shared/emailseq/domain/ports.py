@@ -11,6 +11,7 @@ from emailseq.domain.deliverability import SpamReport
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.imports import ImportRecord, ImportStatus
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendOptInConfirmation, SendStep
+from emailseq.domain.rate import SendQuota
 from emailseq.domain.segments import Membership, SegmentDefinition
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
@@ -367,4 +368,17 @@ class WorkQueue(Protocol):
 class SpamChecker(Protocol):
     def check(self, message: bytes) -> SpamReport:
         """Score a raw RFC 5322 message; raises SpamCheckUnavailable when the checker cannot answer."""
+
+
+class SendRateLimiter(Protocol):
+    def reserve(self, tenant_id: str | None, second: int, limit: int) -> bool:
+        """Take one of `limit` send slots in the one-second window `second` (epoch seconds) of a tenant, or of the
+        whole account when `tenant_id` is None; False when the window is full. A slot taken is never given back
+        (a send that then fails wastes it: the limit errs on the slow side)."""
+        ...
+
+
+class SendQuotaSource(Protocol):
+    def current(self) -> SendQuota:
+        """The account's sending limits (cached for minutes; a fallback when the provider cannot say)."""
         ...

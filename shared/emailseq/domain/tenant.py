@@ -15,6 +15,9 @@ class TenantSettings(BaseModel):
     # At most this many emails per contact per day (in the contact's timezone) across every sequence; a capped
     # email waits for the next day instead of being dropped. None: no cap.
     max_emails_per_day: Annotated[int | None, Field(ge=1, le=100)] = None
+    # At most this many emails per second handed to the provider for the whole tenant (never above the SES
+    # account's own rate); a send over it waits a second or two and is retried. None: the account's rate.
+    max_sends_per_second: Annotated[int | None, Field(ge=1, le=1000)] = None
     # The tenant's sender (in AWS the address must be an SES-verified identity); the deployment's default if unset.
     from_name: Annotated[str | None, Field(max_length=100, pattern=r"^[^\r\n]*$")] = None
     from_address: EmailAddress | None = None

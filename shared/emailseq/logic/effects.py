@@ -16,10 +16,13 @@ from emailseq.domain.ports import (
     OnceOnly,
     OutgoingEmail,
     SendCaps,
+    SendQuotaSource,
+    SendRateLimiter,
     SequenceRepository,
     TenantSettingsRepository,
     WebhookCaller,
 )
+from emailseq.logic.throttle import take_send_slot
 from emailseq.rendering.compose import Tracking, compose
 from emailseq.rendering.tracking import LinkSigner, TrackedSend
 
@@ -38,6 +41,8 @@ class StepPorts:
     unsubscribe_mailto: str = "unsubscribe@example.com"
     settings: TenantSettingsRepository | None = None
     caps: SendCaps | None = None
+    limiter: SendRateLimiter | None = None  # the per-second send windows; no rate limit when left out
+    quota: SendQuotaSource | None = None
 
 
 def effect_key(enrollment: Enrollment, transition: Transition) -> str:
@@ -51,7 +56,7 @@ def perform(ports: StepPorts, transition: Transition, enrollment: Enrollment, co
         email = _addressed(
             ports, enrollment, compose(effect.step, contact, _tracking(ports, enrollment, effect.step.id))
         )
-        return ports.once.run(key, lambda: ports.mailer.send(email))
+        return ports.once.run(key, lambda: _send(ports, enrollment.tenant_id, email))
     if isinstance(effect, UpdateAttributes):
         values = dict(effect.step.update_attribute)
         return ports.once.run(key, lambda: _set(ports, contact, values))
@@ -83,6 +88,12 @@ def from_tenant_sender(settings: TenantSettingsRepository | None, email: Outgoin
 
 def _private_targets_allowed(ports: StepPorts, tenant_id: str) -> bool:
     return ports.settings is not None and ports.settings.get(tenant_id).allow_private_webhook_targets
+
+
+def _send(ports: StepPorts, tenant_id: str, email: OutgoingEmail) -> str:
+    if ports.limiter is not None and ports.quota is not None:
+        take_send_slot(ports.limiter, ports.quota, ports.settings, tenant_id, ports.clock.now())
+    return ports.mailer.send(email)
 
 
 def _set(ports: StepPorts, contact: Contact, values: dict[str, Any]) -> str:
