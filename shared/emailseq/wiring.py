@@ -1,5 +1,6 @@
 """Builds the AWS adapters for each function from its settings: the one place ports meet boto3 clients."""
 
+from emailseq.dal.api_keys import DynamoApiKeys
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.clock import SystemClock, ssm_offset
@@ -11,6 +12,7 @@ from emailseq.dal.queue import SqsStepQueue
 from emailseq.dal.secrets import read_secret
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
+from emailseq.dal.token_keys import SecretsManagerKeyRing
 from emailseq.dal.webhooks import SignedWebhookCaller
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.feedback import FeedbackPorts
@@ -18,7 +20,14 @@ from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
 from emailseq.logic.tracking import TrackingPorts
 from emailseq.rendering.tracking import LinkSigner
-from emailseq.settings import EnrollerSettings, FunctionSettings, SchedulerSettings, SenderSettings, TrackingSettings
+from emailseq.settings import (
+    AuthorizerSettings,
+    EnrollerSettings,
+    FunctionSettings,
+    SchedulerSettings,
+    SenderSettings,
+    TrackingSettings,
+)
 
 
 def clock_for(settings: FunctionSettings) -> SystemClock:
@@ -84,3 +93,8 @@ def feedback_ports(settings: FunctionSettings) -> FeedbackPorts:
     return FeedbackPorts(
         contacts=DynamoContactRepository(client("dynamodb"), settings.table_name), clock=clock_for(settings)
     )
+
+
+def authorizer_ports(settings: AuthorizerSettings) -> tuple[SecretsManagerKeyRing, DynamoApiKeys]:
+    keys = SecretsManagerKeyRing(client("secretsmanager"), settings.token_secret_id)
+    return keys, DynamoApiKeys(client("dynamodb"), settings.table_name)

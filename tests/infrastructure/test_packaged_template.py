@@ -101,3 +101,114 @@ def test_every_function_handler_exists_and_runs_python312(template: dict[str, An
 def test_the_scheduler_runs_every_minute(template: dict[str, Any]):
     rules = _of_type(template, "AWS::Events::Rule")
     assert any(r["Properties"].get("ScheduleExpression") == "rate(1 minute)" for r in rules.values())
+
+
+# --- least-privilege IAM: one role per function, no wildcards outside the CloudWatch Logs basics ----------------
+
+_ENGINE = {
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:BatchGetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+}
+_CLOCK = {"ssm:GetParameter"}
+_SQS_SOURCE = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}  # its event-source mapping
+# What each function's code calls (the dal adapters its wiring builds), beyond writing its own logs.
+EXPECTED_ACTIONS = {
+    "Authorizer": {"secretsmanager:GetSecretValue", "dynamodb:GetItem"},
+    "ApiSequences": _ENGINE | {"sqs:SendMessage", "events:PutEvents"} | _CLOCK,
+    "ApiEvents": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}
+    | {"events:PutEvents"}
+    | _CLOCK,
+    "ApiContacts": {"dynamodb:GetItem", "dynamodb:Query"} | _CLOCK,
+    "ApiKeys": {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"} | _CLOCK,
+    "ApiDocs": set(),
+    "Tracking": _ENGINE | {"secretsmanager:GetSecretValue"} | _CLOCK,
+    "Feedback": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"} | _CLOCK,
+    "Enroller": _ENGINE | _SQS_SOURCE | {"sqs:SendMessage", "events:PutEvents"} | _CLOCK,
+    "Scheduler": _ENGINE | {"sqs:SendMessage"} | _CLOCK,
+    "Sender": _ENGINE
+    | _SQS_SOURCE
+    | {"sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "s3:PutObject", "ses:SendEmail", "ses:SendRawEmail"}
+    | {"secretsmanager:GetSecretValue", "events:PutEvents"}
+    | _CLOCK,
+}
+# Resources only one function may reach.
+EXCLUSIVE = {"TokenSecret": "Authorizer", "IdempotencyTable": "Sender", "DataBucket": "Sender"}
+
+
+def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for policy in role["Properties"].get("Policies", []) for s in policy["PolicyDocument"]["Statement"]]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _function_roles(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    functions = _of_type(template, "AWS::Lambda::Function")
+    roles = {}
+    for name, function in functions.items():
+        role_ref = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        roles[name.removesuffix("LambdaFunction")] = template["Resources"][role_ref]
+    return roles
+
+
+def test_no_role_allows_a_wildcard_action_or_resource_outside_the_log_basics(template: dict[str, Any]):
+    for name, role in _of_type(template, "AWS::IAM::Role").items():
+        for statement in _statements(role):
+            actions = _as_list(statement["Action"])
+            is_logs = all(action.startswith("logs:") for action in actions)
+            assert not any("*" in action for action in actions), (name, actions)
+            assert statement["Effect"] == "Allow", name
+            for resource in _as_list(statement["Resource"]):
+                text = json.dumps(resource)
+                assert resource != "*", (name, actions)
+                # A wildcard may only end a path under a named resource (log streams, the archive's objects,
+                # the stage's parameters); never stand for a whole service, account or region.
+                if "*" in text and not is_logs:
+                    assert text.count("*") == 1, (name, text)
+                    assert text.rstrip('"]}').endswith("/*"), (name, text)
+                    assert ":::*" not in text, (name, text)
+                    assert ":*:" not in text, (name, text)
+
+
+def test_each_function_has_its_own_role_with_exactly_what_its_code_calls(template: dict[str, Any]):
+    roles = _function_roles(template)
+    assert set(roles) == set(EXPECTED_ACTIONS), "a function was added: list what it calls in EXPECTED_ACTIONS"
+    role_names = [
+        json.dumps(function["Properties"]["Role"]) for function in _of_type(template, "AWS::Lambda::Function").values()
+    ]
+    assert len(set(role_names)) == len(role_names), "two functions share a role"
+    for name, role in roles.items():
+        granted = {a for s in _statements(role) for a in _as_list(s["Action"]) if not a.startswith("logs:")}
+        assert granted == EXPECTED_ACTIONS[name], (name, granted ^ EXPECTED_ACTIONS[name])
+
+
+def test_secrets_the_idempotency_table_and_the_archive_are_reachable_only_by_their_one_function(
+    template: dict[str, Any],
+):
+    for name, role in _function_roles(template).items():
+        reached = json.dumps([s["Resource"] for s in _statements(role)])
+        for resource, owner in EXCLUSIVE.items():
+            assert (f'"{resource}"' in reached) == (name == owner), (name, resource)
+
+
+def test_ses_sending_is_scoped_to_the_sender_identity_and_the_configuration_set(template: dict[str, Any]):
+    sender = _function_roles(template)["Sender"]
+    (ses,) = [s for s in _statements(sender) if any(a.startswith("ses:") for a in _as_list(s["Action"]))]
+    resources = json.dumps(ses["Resource"])
+    assert ":identity/" in resources
+    assert ":configuration-set/${MailConfigurationSet}" in resources
+    assert "*" not in resources
+
+
+def test_the_api_is_throttled_and_the_authorizer_pins_its_identity_source(template: dict[str, Any]):
+    stage = template["Resources"]["HttpApiStage"]["Properties"]["DefaultRouteSettings"]
+    assert stage["ThrottlingRateLimit"] > 0
+    assert stage["ThrottlingBurstLimit"] >= stage["ThrottlingRateLimit"]
+    (authorizer,) = _of_type(template, "AWS::ApiGatewayV2::Authorizer").values()
+    assert authorizer["Properties"]["IdentitySource"] == ["$request.header.Authorization"]

@@ -35,6 +35,7 @@ PATH_VALUES = {
     "contact_id": "0f8fad5bd9cb469fa16570867728950e",
     "token": "bm90LW91cnM.c2ln",
     "step_id": "welcome",
+    "key_id": "0123456789abcdef",
 }
 TRACKING_ROUTES = {
     ("tracking", "GET", "/t/o/{token}"),

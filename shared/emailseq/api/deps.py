@@ -3,17 +3,21 @@
 from dataclasses import dataclass
 from functools import cache
 
+from emailseq.dal.api_keys import DynamoApiKeys
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.contacts import DynamoContactRepository
 from emailseq.dal.event_log import DynamoEventLog
+from emailseq.dal.rate_limits import DynamoEventRateLimiter
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.tenants import DynamoTenantSettings
 from emailseq.domain.ports import (
+    ApiKeyStore,
     Clock,
     ContactRepository,
     EventBus,
     EventLog,
+    EventRateLimiter,
     SequenceRepository,
     TenantSettingsRepository,
 )
@@ -66,7 +70,24 @@ def tenant_settings() -> TenantSettingsRepository:
     return DynamoTenantSettings(client("dynamodb"), ApiSettings().table_name)
 
 
+@cache
+def api_key_store() -> ApiKeyStore:
+    return DynamoApiKeys(client("dynamodb"), ApiSettings().table_name)
+
+
+@dataclass(frozen=True)
+class EventLimits:
+    limiter: EventRateLimiter
+    per_second: int  # the deployment's limit per tenant
+
+
+@cache
+def event_limits() -> EventLimits:
+    settings = ApiSettings()
+    return EventLimits(DynamoEventRateLimiter(client("dynamodb"), settings.table_name), settings.events_per_second)
+
+
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
-    for cached in (api_ports, enroll_ports_for_api, tenant_settings):
+    for cached in (api_ports, enroll_ports_for_api, tenant_settings, api_key_store, event_limits):
         cached.cache_clear()

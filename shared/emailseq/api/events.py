@@ -7,11 +7,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from emailseq.api.deps import ApiPorts, api_ports
+from emailseq.api.deps import ApiPorts, EventLimits, api_ports, event_limits, tenant_settings
 from emailseq.api.principal import Editor
-from emailseq.domain.messages import ContactData, RecordEvent
+from emailseq.domain.messages import ContactData, PropertyName, RecordEvent, bounded_json
+from emailseq.domain.ports import TenantSettingsRepository
 from emailseq.domain.sequence import EventType
-from emailseq.logic.events import record_event
+from emailseq.logic.events import admit_event, events_per_second, record_event
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
@@ -22,7 +23,7 @@ class EventIn(BaseModel):
     id: Annotated[str | None, Field(min_length=1, max_length=128, description="Idempotency key.")] = None
     type: EventType
     contact: ContactData
-    properties: Annotated[dict[str, Any], Field(max_length=100)] = Field(default_factory=dict)
+    properties: Annotated[dict[PropertyName, Any], Field(max_length=100), bounded_json] = Field(default_factory=dict)
     occurred_at: datetime | None = None
 
 
@@ -32,7 +33,16 @@ class EventAccepted(BaseModel):
 
 
 @router.post("", status_code=202, response_model=EventAccepted)
-def post_event(body: EventIn, caller: Editor, ports: Annotated[ApiPorts, Depends(api_ports)]) -> EventAccepted:
+def post_event(
+    body: EventIn,
+    caller: Editor,
+    ports: Annotated[ApiPorts, Depends(api_ports)],
+    limits: Annotated[EventLimits, Depends(event_limits)],
+    settings: Annotated[TenantSettingsRepository, Depends(tenant_settings)],
+) -> EventAccepted:
+    """Take in an event (202). Over the tenant's events per second: 429 with Retry-After."""
+    limit = events_per_second(limits.per_second, settings.get(caller.tenant_id))
+    admit_event(limits.limiter, ports.clock, caller.tenant_id, limit)
     command = RecordEvent(
         tenant_id=caller.tenant_id,
         id=body.id or uuid.uuid4().hex,

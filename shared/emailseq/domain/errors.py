@@ -42,3 +42,12 @@ class ProviderTemporaryError(ProviderError):
 
 class ProviderPermanentError(ProviderError):
     """A 5xx reply or a refused configuration: sending the same message again would fail the same way."""
+
+
+class RateLimited(DomainError):
+    """Over a rate limit: answered 429 with Retry-After."""
+
+    def __init__(self, what: str, limit: int, retry_after_seconds: int) -> None:
+        super().__init__(f"{what}: over the limit of {limit} per second; retry after {retry_after_seconds} s")
+        self.limit = limit
+        self.retry_after_seconds = retry_after_seconds

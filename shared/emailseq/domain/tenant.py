@@ -19,6 +19,8 @@ class TenantSettings(BaseModel):
     from_name: Annotated[str | None, Field(max_length=100, pattern=r"^[^\r\n]*$")] = None
     from_address: EmailAddress | None = None
     reply_to: EmailAddress | None = None
+    # Events accepted per second for this tenant, if lower than the deployment's limit (which always applies).
+    max_events_per_second: Annotated[int | None, Field(ge=1, le=10_000)] = None
 
 
 def local_day(zone: ZoneInfo, now: datetime) -> str:
