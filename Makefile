@@ -65,6 +65,7 @@ bench: setup
 	$(BIN)/python bench/simulation_throughput.py
 	$(BIN)/python bench/dkim_signing.py
 	$(BIN)/python bench/inline_once.py
+	$(BIN)/python bench/authorizer_cost.py
 
 clean:
 	-$(BIN)/emailseq local down
