@@ -8,6 +8,7 @@ from emailseq.auth import Role, mint_token
 from emailseq.dal.aws import client
 from emailseq.dal.items import tenant_key
 from emailseq.dal.token_keys import MAX_AGE_SECONDS, SecretsManagerKeyRing, write_key_set
+from emailseq.domain.api_keys import key_hash
 
 OWNER = {"tenant": "t1", "role": "owner", "sub": "dev:x"}
 EDITOR = {"tenant": "t1", "role": "editor", "sub": "dev:y"}
@@ -30,8 +31,11 @@ def test_an_owner_issues_a_key_that_authenticates_lists_without_its_secret_and_s
     assert created.status == 201, created.body
     key, key_id = created.body["key"], created.body["id"]
     # Then the table holds its hash, never the key
-    item = stack.item(tenant_key("t1", "APIKEYS"), f"APIKEY#{created.body['id']}")
-    assert item is None  # stored under the full hash, not the short id
+    item = stack.item(tenant_key("t1", "APIKEYS"), f"APIKEY#{key_hash(key)}")
+    assert item is not None
+    assert item["role"] == "editor"
+    assert key_hash(key).startswith(key_id)
+    assert key[-20:] not in str(item)  # nothing of the secret part but the 4-character hint
     listed = _keys_call(stack, "GET")
     assert [entry["id"] for entry in listed.body["items"]] == [key_id]
     assert key not in str(listed.body)
