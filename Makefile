@@ -73,6 +73,7 @@ bench: setup
 	$(BIN)/python bench/privacy.py
 	$(BIN)/python bench/spam_check.py
 	$(BIN)/python bench/send_rate.py
+	$(BIN)/python bench/authorizer_cost.py
 
 clean:
 	-$(BIN)/emailseq local down

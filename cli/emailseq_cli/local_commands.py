@@ -1,4 +1,4 @@
-"""`emailseq local …`, `clock …`, `outbox`, `tokens create`: the local stack's own commands."""
+"""`emailseq local …`, `clock …`, `outbox`, `tokens …`: the local stack's own commands."""
 
 import json
 import time
@@ -119,27 +119,61 @@ def outbox(
         typer.echo("(no messages)")
 
 
+SecretId = Annotated[
+    str | None, typer.Option(help="In AWS: the TokenSecretArn stack output (uses your AWS credentials).")
+]
+
+
 @tokens_app.command("create")
 def tokens_create(
     tenant: Annotated[str, typer.Option(help="Tenant id.")],
     role: Annotated[Role, typer.Option(help="owner, editor or viewer.")] = Role.OWNER,
-    secret_id: Annotated[
-        str | None, typer.Option(help="In AWS: the TokenSecretArn stack output (uses your AWS credentials).")
-    ] = None,
+    secret_id: SecretId = None,
     days: Annotated[int, typer.Option(min=1, max=365, help="Lifetime in days.")] = 30,
 ) -> None:
     """Print a signed token for a tenant: signed with the local stack's key, or with --secret-id in AWS."""
     from datetime import UTC, timedelta
 
-    from emailseq.auth import mint_token
+    from emailseq.auth import InvalidToken, mint_token
 
-    from emailseq_cli.local.paths import local_paths
-    from emailseq_cli.local.stack import StackInfo, token_secret
+    from emailseq_cli.token_keys import load_keys
 
-    if secret_id:
-        import boto3
+    try:
+        typer.echo(mint_token(load_keys(secret_id), tenant, role, datetime.now(UTC), timedelta(days=days)))
+    except InvalidToken as error:
+        raise CliError(f"{error}; pick another --tenant") from error
 
-        secret = str(boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
-    else:
-        secret = token_secret(StackInfo.load(local_paths()))
-    typer.echo(mint_token(secret, tenant, role, datetime.now(UTC), timedelta(days=days)))
+
+@tokens_app.command("rotate-key")
+def tokens_rotate_key(secret_id: SecretId = None) -> None:
+    """Add a new signing key and make it current; tokens signed with older keys keep working until retired."""
+    from emailseq_cli.token_keys import load_keys, save_keys
+
+    keys = load_keys(secret_id).rotated()
+    save_keys(secret_id, keys)
+    typer.echo(f"new signing key {keys.current}; keys: {', '.join(sorted(keys.keys))}")
+
+
+@tokens_app.command("retire-key")
+def tokens_retire_key(
+    kid: Annotated[str, typer.Argument(help="The key id to remove.")], secret_id: SecretId = None
+) -> None:
+    """Remove a signing key: tokens it signed stop working (warm authorizers re-read keys within 5 minutes)."""
+    from emailseq_cli.token_keys import load_keys, save_keys
+
+    try:
+        keys = load_keys(secret_id).without(kid)
+    except ValueError as error:
+        raise CliError(str(error)) from error
+    save_keys(secret_id, keys)
+    typer.echo(f"retired {kid}; keys: {', '.join(sorted(keys.keys))} (current {keys.current})")
+
+
+@tokens_app.command("keys")
+def tokens_keys(secret_id: SecretId = None) -> None:
+    """List the signing key ids (never the keys) and which one is current."""
+    from emailseq_cli.token_keys import load_keys
+
+    keys = load_keys(secret_id)
+    for kid in sorted(keys.keys):
+        typer.echo(f"{kid}{'  (current)' if kid == keys.current else ''}")

@@ -35,6 +35,7 @@ class AuthorizerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EMAILSEQ_", frozen=True, extra="ignore")
 
     token_secret_id: str = Field(min_length=1)
+    table_name: str = Field(min_length=1)  # API keys (their hashes) live in the data table
 
 
 class ApiSettings(FunctionSettings):
@@ -56,6 +57,9 @@ class ApiSettings(FunctionSettings):
             return None
         parse_address(value)  # a malformed address fails at cold start, not at the first preview
         return value.strip()
+
+    # Events accepted per second per tenant (POST /v1/events answers 429 beyond it); a tenant may set a lower one.
+    events_per_second: int = Field(default=100, ge=1)
 
 
 class EnrollerSettings(FunctionSettings):

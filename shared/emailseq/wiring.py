@@ -5,6 +5,7 @@ from typing import Any
 
 from emailseq.audit.log import ChainedAuditLog
 from emailseq.audit.signing import CheckpointSigner
+from emailseq.dal.api_keys import DynamoApiKeys
 from emailseq.dal.audiences import DynamoAudienceStore
 from emailseq.dal.audit import DynamoAuditStore
 from emailseq.dal.aws import bulk_client, client
@@ -23,6 +24,7 @@ from emailseq.dal.send_rate import DynamoSendRateLimiter, FixedSendQuota, SesSen
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.spamd import SpamdClient
 from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
+from emailseq.dal.token_keys import SecretsManagerKeyRing
 from emailseq.dal.webhooks import SignedWebhookCaller
 from emailseq.domain.ports import Clock, MailSender, SendQuotaSource
 from emailseq.logic.enroll import EnrollPorts
@@ -36,6 +38,7 @@ from emailseq.logic.tracking import TrackingPorts
 from emailseq.rendering.tracking import LinkSigner
 from emailseq.settings import (
     ApiSettings,
+    AuthorizerSettings,
     ContactsWorkSettings,
     EnrollerSettings,
     FunctionSettings,
@@ -237,3 +240,8 @@ def spam_checker(settings: ApiSettings) -> SpamdClient | None:
     if settings.spamd_address is None:
         return None
     return SpamdClient(settings.spamd_address, settings.spamd_timeout_seconds)
+
+
+def authorizer_ports(settings: AuthorizerSettings) -> tuple[SecretsManagerKeyRing, DynamoApiKeys]:
+    keys = SecretsManagerKeyRing(client("secretsmanager"), settings.token_secret_id)
+    return keys, DynamoApiKeys(client("dynamodb"), settings.table_name)

@@ -233,7 +233,7 @@ def test_the_sender_sends_through_ses_by_default_and_may_read_the_quota_and_the_
     environment = _sender_environment(template)
     assert environment["EMAILSEQ_MAIL_PROVIDER"] == "ses"
     assert environment["EMAILSEQ_SMTP_SECRET_ID"] == "emailseq/local/smtp"
-    statements = json.dumps(template["Resources"]["IamRoleLambdaExecution"]["Properties"]["Policies"])
+    statements = json.dumps(_statements(_function_roles(template)["Sender"]))
     assert "ses:GetAccount" in statements
     assert "secret:emailseq/local/smtp-*" in statements
 
@@ -247,3 +247,144 @@ def test_a_stage_packaged_for_smtp_passes_cfn_lint_and_tells_the_sender(packaged
     _assert_cfn_lint_passes(packaged_smtp)
     template = json.loads((packaged_smtp / "cloudformation-template-update-stack.json").read_text())
     assert _sender_environment(template)["EMAILSEQ_MAIL_PROVIDER"] == "smtp"
+
+
+# --- least-privilege IAM: one role per function, no wildcards outside the CloudWatch Logs basics ----------------
+
+_ENGINE = {
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:BatchGetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+}
+_CLOCK = {"ssm:GetParameter"}
+_SQS_SOURCE = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}  # its event-source mapping
+# What each function's code calls (the dal adapters its wiring builds), beyond writing its own logs.
+_CONTACTS = _ENGINE | {"dynamodb:BatchWriteItem"}  # contacts in bulk, lists, segments, imports
+_PII = {"kms:GenerateDataKey", "kms:Decrypt", "secretsmanager:GetSecretValue"}  # sealed contact fields
+_SES = {"ses:SendEmail", "ses:SendRawEmail"}
+EXPECTED_ACTIONS = {
+    "Authorizer": {"secretsmanager:GetSecretValue", "dynamodb:GetItem"},
+    "ApiSequences": _ENGINE | _PII | {"sqs:SendMessage", "events:PutEvents"} | _CLOCK,
+    "ApiEvents": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}
+    | {"dynamodb:Query", "events:PutEvents"}
+    | _CLOCK,
+    "ApiContacts": _ENGINE | _PII | {"s3:ListBucket", "s3:DeleteObject"} | _CLOCK,
+    "ApiAudiences": _CONTACTS | _PII | {"sqs:SendMessage"} | _CLOCK,
+    "ApiImports": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "s3:GetObject", "s3:PutObject"}
+    | _CLOCK,
+    "Importer": _CONTACTS
+    | _PII
+    | _SQS_SOURCE
+    | {"s3:GetObject", "s3:PutObject", "s3:ListBucket", "sqs:SendMessage"}
+    | _CLOCK,
+    "ApiKeys": {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"} | _CLOCK,
+    "ApiDocs": set(),
+    "Tracking": _CONTACTS | _PII | _CLOCK,
+    "Feedback": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"}
+    | {"secretsmanager:GetSecretValue"}
+    | _CLOCK,
+    "Enroller": _CONTACTS | _PII | _SQS_SOURCE | {"sqs:SendMessage", "events:PutEvents"} | _CLOCK,
+    "Scheduler": _ENGINE | {"sqs:SendMessage"} | _CLOCK,
+    "Sender": _ENGINE
+    | _PII
+    | _SQS_SOURCE
+    | _SES
+    | {"sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "sqs:SendMessage", "s3:PutObject", "ses:GetAccount"}
+    | {"events:PutEvents"}
+    | _CLOCK,
+    "OptIn": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    | _PII
+    | _SQS_SOURCE
+    | _SES
+    | {"s3:PutObject"}
+    | _CLOCK,
+}
+# Resources only these functions may reach.
+EXCLUSIVE = {
+    "TokenSecret": {"Authorizer"},
+    "IdempotencyTable": {"Sender", "OptIn"},
+    "DataBucket": {"Sender", "OptIn", "ApiContacts", "ApiImports", "Importer"},
+}
+# Actions IAM cannot scope to a resource (no resource type): the only "*" resources allowed outside the logs.
+UNSCOPABLE = {"ses:GetAccount"}
+
+
+def _statements(role: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for policy in role["Properties"].get("Policies", []) for s in policy["PolicyDocument"]["Statement"]]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _function_roles(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    functions = _of_type(template, "AWS::Lambda::Function")
+    roles = {}
+    for name, function in functions.items():
+        role_ref = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        roles[name.removesuffix("LambdaFunction")] = template["Resources"][role_ref]
+    return roles
+
+
+def test_no_role_allows_a_wildcard_action_or_resource_outside_the_log_basics(template: dict[str, Any]):
+    for name, role in _of_type(template, "AWS::IAM::Role").items():
+        for statement in _statements(role):
+            actions = _as_list(statement["Action"])
+            is_logs = all(action.startswith("logs:") for action in actions)
+            assert not any("*" in action for action in actions), (name, actions)
+            assert statement["Effect"] == "Allow", name
+            for resource in _as_list(statement["Resource"]):
+                text = json.dumps(resource)
+                assert resource != "*" or set(actions) <= UNSCOPABLE, (name, actions)
+                if resource == "*":
+                    continue
+                # A wildcard may only end a path under a named resource (log streams, the archive's objects,
+                # the stage's parameters); never stand for a whole service, account or region.
+                if "*" in text and not is_logs:
+                    assert text.count("*") == 1, (name, text)
+                    # (a secret's ARN ends in a random suffix: "-*" after its full name)
+                    assert text.rstrip('"]}').endswith(("/*", "-*")), (name, text)
+                    assert ":::*" not in text, (name, text)
+                    assert ":*:" not in text, (name, text)
+
+
+def test_each_function_has_its_own_role_with_exactly_what_its_code_calls(template: dict[str, Any]):
+    roles = _function_roles(template)
+    assert set(roles) == set(EXPECTED_ACTIONS), "a function was added: list what it calls in EXPECTED_ACTIONS"
+    role_names = [
+        json.dumps(function["Properties"]["Role"]) for function in _of_type(template, "AWS::Lambda::Function").values()
+    ]
+    assert len(set(role_names)) == len(role_names), "two functions share a role"
+    for name, role in roles.items():
+        granted = {a for s in _statements(role) for a in _as_list(s["Action"]) if not a.startswith("logs:")}
+        assert granted == EXPECTED_ACTIONS[name], (name, granted ^ EXPECTED_ACTIONS[name])
+
+
+def test_the_token_secret_the_idempotency_table_and_the_bucket_are_reachable_only_by_their_functions(
+    template: dict[str, Any],
+):
+    for name, role in _function_roles(template).items():
+        reached = json.dumps([s["Resource"] for s in _statements(role)])
+        for resource, owners in EXCLUSIVE.items():
+            assert (f'"{resource}"' in reached) == (name in owners), (name, resource)
+
+
+def test_ses_sending_is_scoped_to_the_sender_identity_and_the_configuration_set(template: dict[str, Any]):
+    sender = _function_roles(template)["Sender"]
+    (ses,) = [s for s in _statements(sender) if "ses:SendRawEmail" in _as_list(s["Action"])]
+    resources = json.dumps(ses["Resource"])
+    assert ":identity/" in resources
+    assert ":configuration-set/${MailConfigurationSet}" in resources
+    assert "*" not in resources
+
+
+def test_the_api_is_throttled_and_the_authorizer_pins_its_identity_source(template: dict[str, Any]):
+    stage = template["Resources"]["HttpApiStage"]["Properties"]["DefaultRouteSettings"]
+    assert stage["ThrottlingRateLimit"] > 0
+    assert stage["ThrottlingBurstLimit"] >= stage["ThrottlingRateLimit"]
+    (authorizer,) = _of_type(template, "AWS::ApiGatewayV2::Authorizer").values()
+    assert authorizer["Properties"]["IdentitySource"] == ["$request.header.Authorization"]

@@ -34,6 +34,7 @@ import boto3
 import pytest
 import yaml
 from emailseq.api.deps import clear_caches
+from emailseq.auth import KeySet
 from emailseq.dal.aws import bulk_client, client
 from emailseq.dal.items import from_item, tenant_key, to_item
 from moto import mock_aws
@@ -224,6 +225,8 @@ class Stack:
             value = secretsmanager.get_random_password(
                 PasswordLength=generate["PasswordLength"], ExcludePunctuation=generate["ExcludePunctuation"]
             )["RandomPassword"]
+            if template := generate.get("SecretStringTemplate"):  # a JSON secret with the password under one key
+                value = json.dumps({**json.loads(template), generate["GenerateStringKey"]: value})
             created = secretsmanager.create_secret(
                 Name=f"{SERVICE}-{STAGE}-{logical}", Description=props["Description"], SecretString=value
             )
@@ -341,6 +344,10 @@ class Stack:
     def token_secret(self) -> str:
         secretsmanager = _aws("secretsmanager")
         return str(secretsmanager.get_secret_value(SecretId=self.refs["TokenSecret"])["SecretString"])
+
+    @property
+    def token_keys(self) -> KeySet:
+        return KeySet.parse(self.token_secret)
 
     # time travel
 

@@ -44,6 +44,7 @@ PATH_VALUES = {
     "list_id": "a1b2c3d4e5f60718",
     "segment_id": "vip",
     "import_id": "0f8fad5bd9cb469fa16570867728950e",
+    "key_id": "0123456789abcdef",
 }
 TRACKING_ROUTES = {
     ("tracking", "GET", "/t/o/{token}"),

@@ -1,5 +1,6 @@
-"""Flow 1: the authorizer verifies the bearer token against the secret in Secrets Manager; a refusal travels in its
-context (an HTTP API simple response can only deny with 403), and the route answers 401 with the reason."""
+"""Flow 1: the authorizer verifies the bearer token against the key set in Secrets Manager (by kid), or an API
+key; a refusal travels in its context (an HTTP API simple response can only deny with 403), and the route answers
+401 with the reason."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -24,9 +25,13 @@ def _claims(now: datetime, **changes: object) -> dict[str, object]:
     return claims
 
 
+def _signed(claims: dict[str, object], key: str, kid: str = "k1") -> str:
+    return jwt.encode(claims, key, algorithm="HS256", headers={"kid": kid})
+
+
 def test_a_valid_token_is_authorized_and_its_context_lets_the_route_through(stack):
     # Given a token minted for tenant t1 (editor) with the signing key stored in Secrets Manager
-    token = mint_token(stack.token_secret, "t1", Role.EDITOR, datetime.now(UTC), HOUR)
+    token = mint_token(stack.token_keys, "t1", Role.EDITOR, datetime.now(UTC), HOUR)
 
     # When API Gateway asks the authorizer about a request carrying it
     verdict = stack.cold_start("authorizer").invoke(stack.authorizer_request(f"Bearer {token}"))
@@ -48,29 +53,37 @@ def test_a_valid_token_is_authorized_and_its_context_lets_the_route_through(stac
 @pytest.mark.parametrize(
     ("authorization", "reason"),
     [
-        pytest.param(lambda secret, now: f"Bearer {jwt.encode(_claims(now), 'x' * 64)}", "Signature", id="forged"),
+        pytest.param(lambda keys, now: f"Bearer {_signed(_claims(now), 'x' * 64)}", "Signature", id="forged"),
         pytest.param(
-            lambda secret, now: f"Bearer {mint_token(secret, 't1', Role.OWNER, now - 2 * HOUR, HOUR)}",
+            lambda keys, now: f"Bearer {mint_token(keys, 't1', Role.OWNER, now - 2 * HOUR, HOUR)}",
             "expired",
             id="expired",
         ),
         pytest.param(
-            lambda secret, now: f"Bearer {jwt.encode(_claims(now), None, algorithm='none')}", "alg", id="alg-none"
+            lambda keys, now: f"Bearer {jwt.encode(_claims(now), None, algorithm='none', headers={'kid': 'k1'})}",
+            "alg",
+            id="alg-none",
         ),
         pytest.param(
-            lambda secret, now: f"Bearer {jwt.encode(_claims(now, aud='someone-else'), secret)}",
+            lambda keys, now: f"Bearer {_signed(_claims(now, aud='someone-else'), keys.keys['k1'])}",
             "audience",
             id="wrong-audience",
         ),
         pytest.param(
-            lambda secret, now: f"Bearer {jwt.encode(_claims(now, role='root'), secret)}", "root", id="unknown-role"
+            lambda keys, now: f"Bearer {_signed(_claims(now, role='root'), keys.keys['k1'])}", "root", id="unknown-role"
         ),
-        pytest.param(lambda secret, now: "Basic dXNlcjpwYXNz", "Bearer", id="not-bearer"),
+        pytest.param(
+            lambda keys, now: f"Bearer {_signed(_claims(now), keys.keys['k1'], kid='k7')}",
+            "unknown signing key",
+            id="kid",
+        ),
+        pytest.param(lambda keys, now: "Basic dXNlcjpwYXNz", "Bearer", id="not-bearer"),
+        pytest.param(lambda keys, now: "Bearer esk_t1_" + "0" * 64, "unknown or revoked API key", id="api-key"),
     ],
 )
 def test_a_refused_token_is_denied_in_the_context_without_a_tenant(stack, authorization, reason):
     # Given a request whose Authorization header the authorizer must refuse
-    header = authorization(stack.token_secret, datetime.now(UTC))
+    header = authorization(stack.token_keys, datetime.now(UTC))
 
     # When the authorizer handles it
     verdict = stack.cold_start("authorizer").invoke(stack.authorizer_request(header))
@@ -84,7 +97,7 @@ def test_a_refused_token_is_denied_in_the_context_without_a_tenant(stack, author
 
 def test_the_route_answers_401_with_the_denial_and_does_nothing(stack, welcome_sequence):
     # Given the authorizer's verdict on a forged token
-    forged = jwt.encode(_claims(datetime.now(UTC)), "not-the-stored-secret-" * 3)
+    forged = _signed(_claims(datetime.now(UTC)), "not-the-stored-secret-" * 3)
     verdict = stack.cold_start("authorizer").invoke(stack.authorizer_request(f"Bearer {forged}"))
     denied = verdict["context"]
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from emailseq.audit.chain import AuditEntry, Checkpoint
+from emailseq.domain.api_keys import ApiKeyRecord
 from emailseq.domain.consent import Consent
 from emailseq.domain.deliverability import SpamCheckUnavailable, SpamReport
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
@@ -456,6 +457,44 @@ class FakeEventLog:
 
     def release(self, command: RecordEvent) -> None:
         self.claimed.discard((command.tenant_id, command.id))
+
+
+class FakeApiKeyStore:
+    """API key records by (tenant, hash), as the table keeps them; revoke() deletes by the hash's first 16 digits."""
+
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], ApiKeyRecord] = {}
+        self.lookups = 0
+
+    def add(self, record: ApiKeyRecord) -> None:
+        assert (record.tenant_id, record.key_hash) not in self.records, "the adapter's put is conditional"
+        self.records[(record.tenant_id, record.key_hash)] = record
+
+    def find(self, tenant_id: str, key_hash: str) -> ApiKeyRecord | None:
+        self.lookups += 1
+        return self.records.get((tenant_id, key_hash))
+
+    def of_tenant(self, tenant_id: str) -> list[ApiKeyRecord]:
+        return [record for (tenant, _), record in sorted(self.records.items()) if tenant == tenant_id]
+
+    def revoke(self, tenant_id: str, key_id: str) -> bool:
+        doomed = [key for key in self.records if key[0] == tenant_id and key[1].startswith(key_id)]
+        for key in doomed:
+            del self.records[key]
+        return bool(doomed)
+
+
+class FakeEventRateLimiter:
+    """Per (tenant, second) counters that stop at the limit, like the adapter's conditional ADD."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, int]] = Counter()
+
+    def take(self, tenant_id: str, second: int, limit: int) -> bool:
+        if self.counts[(tenant_id, second)] >= limit:
+            return False
+        self.counts[(tenant_id, second)] += 1
+        return True
 
 
 class FakeEventBus:

@@ -5,7 +5,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
-from emailseq.auth import Role, mint_token
+from emailseq.auth import KeySet, Role, mint_token
 
 from emailseq_cli.errors import CliError
 from emailseq_cli.local import deploy, emulator
@@ -61,7 +61,7 @@ def token_secret(info: StackInfo) -> str:
 
 
 def dev_token(info: StackInfo, tenant: str = DEMO_TENANT, role: Role = Role.OWNER) -> str:
-    return mint_token(token_secret(info), tenant, role, datetime.now(UTC), timedelta(days=30))
+    return mint_token(KeySet.parse(token_secret(info)), tenant, role, datetime.now(UTC), timedelta(days=30))
 
 
 def env_lines(info: StackInfo, token: str) -> list[str]:

@@ -4,6 +4,7 @@ from fastapi import APIRouter, FastAPI
 
 from emailseq import __version__
 from emailseq.api.errors import install_error_handlers
+from emailseq.api.limits import BodySizeLimit
 
 TITLE = "emailseq API"
 
@@ -19,11 +20,13 @@ def create_app(*routers: APIRouter, docs: bool = False) -> FastAPI:
     for router in routers:
         app.include_router(router)
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
     return app
 
 
 def all_routers() -> list[APIRouter]:
     from emailseq.api import (
+        api_keys,
         attributes,
         audit,
         contacts,
@@ -47,4 +50,5 @@ def all_routers() -> list[APIRouter]:
         lists.router,
         segments.router,
         imports.router,
+        api_keys.router,
     ]

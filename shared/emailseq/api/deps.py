@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from emailseq.audit.signing import CheckpointSigner
+from emailseq.dal.api_keys import DynamoApiKeys
 from emailseq.dal.audit import DynamoAuditStore
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
@@ -11,16 +12,19 @@ from emailseq.dal.contact_privacy import DynamoContactPrivacy
 from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.event_log import DynamoEventLog
 from emailseq.dal.mail import MessageArchive
+from emailseq.dal.rate_limits import DynamoEventRateLimiter
 from emailseq.dal.secrets import read_secret
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.tenants import DynamoTenantSettings
 from emailseq.domain.ports import (
+    ApiKeyStore,
     AudienceStore,
     AuditTrail,
     Clock,
     ContactRepository,
     EventBus,
     EventLog,
+    EventRateLimiter,
     SequenceRepository,
     TenantSettingsRepository,
 )
@@ -146,6 +150,23 @@ def preview_ports() -> PreviewPorts:
     )
 
 
+@cache
+def api_key_store() -> ApiKeyStore:
+    return DynamoApiKeys(client("dynamodb"), ApiSettings().table_name)
+
+
+@dataclass(frozen=True)
+class EventLimits:
+    limiter: EventRateLimiter
+    per_second: int  # the deployment's limit per tenant
+
+
+@cache
+def event_limits() -> EventLimits:
+    settings = ApiSettings()
+    return EventLimits(DynamoEventRateLimiter(client("dynamodb"), settings.table_name), settings.events_per_second)
+
+
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
     for cached in (
@@ -159,5 +180,7 @@ def clear_caches() -> None:
         audit_public_keys,
         privacy_ports,
         preview_ports,
+        api_key_store,
+        event_limits,
     ):
         cached.cache_clear()

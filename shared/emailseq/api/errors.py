@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
-from emailseq.domain.errors import Conflict, InvalidInput, NotFound
+from emailseq.domain.errors import Conflict, InvalidInput, NotFound, RateLimited
 from emailseq.domain.sequence import STEP_KINDS
 
 
@@ -42,7 +42,7 @@ def _field(location: tuple[Any, ...]) -> str:
     return path or "body"
 
 
-def _json(
+def json_error(
     status: int, error: str, errors: list[FieldError] | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     content = ErrorOut(error=error, errors=errors or []).model_dump()
@@ -52,30 +52,34 @@ def _json(
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        return _json(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+        return json_error(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [FieldError(field=_field(tuple(e["loc"])), reason=str(e["msg"])) for e in exc.errors()]
-        return _json(422, "invalid request", errors)
+        return json_error(422, "invalid request", errors)
 
     @app.exception_handler(ValidationError)
     async def _invalid_document(_: Request, exc: ValidationError) -> JSONResponse:
         errors = [FieldError(field=_field(tuple(e["loc"])), reason=str(e["msg"])) for e in exc.errors()]
-        return _json(422, "invalid request", errors)
+        return json_error(422, "invalid request", errors)
 
     @app.exception_handler(InvalidInput)
     async def _invalid_input(_: Request, exc: InvalidInput) -> JSONResponse:
-        return _json(422, "invalid request", [FieldError(field=exc.field, reason=exc.reason)])
+        return json_error(422, "invalid request", [FieldError(field=exc.field, reason=exc.reason)])
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return _json(404, str(exc))
+        return json_error(404, str(exc))
 
     @app.exception_handler(Conflict)
     async def _conflict(_: Request, exc: Conflict) -> JSONResponse:
-        return _json(409, str(exc) or "conflicting change; retry")
+        return json_error(409, str(exc) or "conflicting change; retry")
+
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
+        return json_error(429, str(exc), headers={"Retry-After": str(exc.retry_after_seconds)})
 
     @app.exception_handler(Forbidden)
     async def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return _json(403, str(exc))
+        return json_error(403, str(exc))

@@ -7,13 +7,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from emailseq.api.deps import ApiPorts, api_ports, attribute_schemas
+from emailseq.api.deps import ApiPorts, EventLimits, api_ports, attribute_schemas, event_limits, tenant_settings
 from emailseq.api.principal import Editor
 from emailseq.domain.attributes import coerce_all
-from emailseq.domain.messages import ContactData, RecordEvent
-from emailseq.domain.ports import AudienceStore
+from emailseq.domain.messages import ContactData, PropertyName, RecordEvent, bounded_json
+from emailseq.domain.ports import AudienceStore, TenantSettingsRepository
 from emailseq.domain.sequence import EventType
-from emailseq.logic.events import record_event
+from emailseq.logic.events import admit_event, events_per_second, record_event
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
@@ -24,7 +24,7 @@ class EventIn(BaseModel):
     id: Annotated[str | None, Field(min_length=1, max_length=128, description="Idempotency key.")] = None
     type: EventType
     contact: ContactData
-    properties: Annotated[dict[str, Any], Field(max_length=100)] = Field(default_factory=dict)
+    properties: Annotated[dict[PropertyName, Any], Field(max_length=100), bounded_json] = Field(default_factory=dict)
     occurred_at: datetime | None = None
 
 
@@ -39,7 +39,12 @@ def post_event(
     caller: Editor,
     ports: Annotated[ApiPorts, Depends(api_ports)],
     schemas: Annotated[AudienceStore, Depends(attribute_schemas)],
+    limits: Annotated[EventLimits, Depends(event_limits)],
+    settings: Annotated[TenantSettingsRepository, Depends(tenant_settings)],
 ) -> EventAccepted:
+    """Take in an event (202). Over the tenant's events per second: 429 with Retry-After."""
+    limit = events_per_second(limits.per_second, settings.get(caller.tenant_id))
+    admit_event(limits.limiter, ports.clock, caller.tenant_id, limit)
     # Declared attributes must have their type (a 422 naming the attribute); text is read as that type.
     typed = coerce_all(schemas.schema(caller.tenant_id), body.contact.attributes, prefix="contact.attributes.")
     command = RecordEvent(

@@ -29,5 +29,12 @@ def editor(caller: Annotated[Principal, Depends(principal)]) -> Principal:
     return caller
 
 
+def owner(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+    if caller.role is not Role.OWNER:
+        raise Forbidden(f"role '{caller.role}' may not manage API keys or settings; an owner token is needed")
+    return caller
+
+
 Caller = Annotated[Principal, Depends(principal)]
 Editor = Annotated[Principal, Depends(editor)]
+Owner = Annotated[Principal, Depends(owner)]

@@ -1,11 +1,11 @@
-"""`/v1/settings`: the tenant's settings (the daily send cap per contact)."""
+"""`/v1/settings`: the tenant's settings (the daily send cap per contact, its own event rate); owners change them."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
 from emailseq.api.deps import ApiPorts, api_ports, tenant_settings
-from emailseq.api.principal import Caller, Editor
+from emailseq.api.principal import Caller, Owner
 from emailseq.domain.ports import TenantSettingsRepository
 from emailseq.domain.tenant import TenantSettings
 
@@ -22,7 +22,7 @@ def get_settings(caller: Caller, repository: Repository) -> TenantSettings:
 
 @router.put("", response_model=TenantSettings)
 def put_settings(
-    body: TenantSettings, caller: Editor, repository: Repository, ports: Annotated[ApiPorts, Depends(api_ports)]
+    body: TenantSettings, caller: Owner, repository: Repository, ports: Annotated[ApiPorts, Depends(api_ports)]
 ) -> TenantSettings:
     repository.put(caller.tenant_id, body)
     if ports.audit is not None:

@@ -48,3 +48,12 @@ class SendThrottled(Exception):
     """No free slot in the tenant's (or the account's) send window this second: the send did not happen and is
     not marked sent; the order goes back to the queue for a second or two. Not a ProviderError: the provider was
     never asked."""
+
+
+class RateLimited(DomainError):
+    """Over a rate limit: answered 429 with Retry-After."""
+
+    def __init__(self, what: str, limit: int, retry_after_seconds: int) -> None:
+        super().__init__(f"{what}: over the limit of {limit} per second; retry after {retry_after_seconds} s")
+        self.limit = limit
+        self.retry_after_seconds = retry_after_seconds

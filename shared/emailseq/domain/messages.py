@@ -1,5 +1,6 @@
 """Commands (orders, imperative) and domain events (facts, past tense) exchanged between the functions."""
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,29 @@ def _normalise_email(value: str) -> str:
 
 EmailAddress = Annotated[str, Field(max_length=254), AfterValidator(_normalise_email)]
 AttributeName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+PropertyName = Annotated[str, Field(min_length=1, max_length=64)]
+MAX_ATTRIBUTE_CHARS = 1024
+
+
+def _short_text(value: Scalar) -> Scalar:
+    if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_CHARS:
+        raise ValueError(f"{len(value)} characters; an attribute value may have at most {MAX_ATTRIBUTE_CHARS}")
+    return value
+
+
+# A contact attribute's value: a scalar; a string of at most MAX_ATTRIBUTE_CHARS characters.
+AttributeValue = Annotated[Scalar, AfterValidator(_short_text)]
+MAX_PROPERTIES_BYTES = 16 * 1024
+
+
+def _bounded_json(value: dict[str, Any]) -> dict[str, Any]:
+    size = len(json.dumps(value, separators=(",", ":"), default=str).encode())
+    if size > MAX_PROPERTIES_BYTES:
+        raise ValueError(f"{size} bytes as JSON; at most {MAX_PROPERTIES_BYTES} bytes are allowed")
+    return value
+
+
+bounded_json = AfterValidator(_bounded_json)
 
 
 class _Message(BaseModel):
@@ -32,7 +56,9 @@ class ContactData(_Message):
     first_name: Annotated[str | None, Field(max_length=200)] = None
     last_name: Annotated[str | None, Field(max_length=200)] = None
     timezone: Annotated[str | None, Field(max_length=64)] = None
-    attributes: Annotated[dict[AttributeName, Scalar | None], Field(max_length=100)] = Field(default_factory=dict)
+    attributes: Annotated[dict[AttributeName, AttributeValue | None], Field(max_length=100)] = Field(
+        default_factory=dict
+    )
 
 
 class RecordEvent(_Message):
@@ -42,7 +68,7 @@ class RecordEvent(_Message):
     id: Annotated[str, Field(min_length=1, max_length=128)]
     type: EventType
     contact: ContactData
-    properties: Annotated[dict[str, Any], Field(max_length=100)] = Field(default_factory=dict)
+    properties: Annotated[dict[PropertyName, Any], Field(max_length=100), bounded_json] = Field(default_factory=dict)
     occurred_at: datetime
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from emailseq.domain.api_keys import ApiKeyRecord
 from emailseq.domain.attributes import AttributeSchema, AttributeType
 from emailseq.domain.consent import Consent
 from emailseq.domain.deliverability import SpamReport
@@ -381,4 +382,24 @@ class SendRateLimiter(Protocol):
 class SendQuotaSource(Protocol):
     def current(self) -> SendQuota:
         """The account's sending limits (cached for minutes; a fallback when the provider cannot say)."""
+
+
+class TokenKeys(Protocol):
+    def key_for(self, kid: str) -> str | None:
+        """The token signing key with this id, or None when the key set has no such key (any more)."""
+        ...
+
+
+class ApiKeyStore(Protocol):
+    def add(self, record: ApiKeyRecord) -> None: ...
+    def find(self, tenant_id: str, key_hash: str) -> ApiKeyRecord | None: ...
+    def of_tenant(self, tenant_id: str) -> list[ApiKeyRecord]: ...
+    def revoke(self, tenant_id: str, key_id: str) -> bool:
+        """Delete the tenant's key whose id is `key_id`; False when it has none."""
+        ...
+
+
+class EventRateLimiter(Protocol):
+    def take(self, tenant_id: str, second: int, limit: int) -> bool:
+        """Count one event for the tenant in this (epoch) second; False when `limit` were already counted."""
         ...

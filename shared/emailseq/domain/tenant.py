@@ -28,6 +28,8 @@ class TenantSettings(BaseModel):
     # How the tenant's data keys are wrapped: by KMS, or also with hybrid post-quantum HPKE (new key versions only;
     # records never change, see docs/privacy.md).
     key_wrapping: Literal["kms", "hpke-mlkem768-x25519"] = "kms"
+    # Events accepted per second for this tenant, if lower than the deployment's limit (which always applies).
+    max_events_per_second: Annotated[int | None, Field(ge=1, le=10_000)] = None
 
 
 def local_day(zone: ZoneInfo, now: datetime) -> str:
