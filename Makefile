@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 CODE := shared functions cli tests $(wildcard bench)
 
-.PHONY: help setup run test lint format unit integration infrastructure e2e layers bench clean
+.PHONY: help setup quantum run test lint format unit integration infrastructure e2e layers bench clean
 
 help:
 	@echo "make run   - set up, start the local stack (emulator + deployed serverless.yml), seed the demo"
@@ -28,10 +28,18 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(BIN)/.installed node_modules/.installed
 
+# The optional quantum stack (Braket, Qiskit, dwave-samplers, OR-Tools; ~450 MB): tests, lint and bench need it,
+# `make run` does not.
+$(BIN)/.quantum-installed: pyproject.toml $(BIN)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,quantum]'
+	touch $@
+
+quantum: $(BIN)/.quantum-installed
+
 run: setup
 	$(BIN)/emailseq local up
 
-lint: setup
+lint: setup quantum
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy shared functions cli
@@ -40,7 +48,7 @@ format: setup
 	$(BIN)/ruff check --fix $(CODE)
 	$(BIN)/ruff format $(CODE)
 
-unit: setup
+unit: setup quantum
 	$(PYTEST) tests/unit
 
 integration: setup
@@ -61,10 +69,11 @@ layers: setup
 	$(BIN)/python -c 'from pathlib import Path; from emailseq_cli.local.deploy import build_layers; build_layers(Path.cwd())'
 
 # Every speed figure in the README comes from here.
-bench: setup
+bench: setup quantum
 	$(BIN)/python bench/simulation_throughput.py
 	$(BIN)/python bench/dkim_signing.py
 	$(BIN)/python bench/inline_once.py
+	$(BIN)/python bench/quantum_vs_classical.py
 
 clean:
 	-$(BIN)/emailseq local down

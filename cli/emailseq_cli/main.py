@@ -12,6 +12,7 @@ from emailseq_cli.api import call
 from emailseq_cli.documents import load_document, parse_pairs
 from emailseq_cli.errors import CliError
 from emailseq_cli.local_commands import clock_app, local_app, outbox, tokens_app
+from emailseq_cli.quantum import quantum_app
 
 cli = typer.Typer(
     help="emailseq: email sequences, exactly once.",
@@ -27,6 +28,7 @@ for name, group in (
     ("tokens", tokens_app),
     ("sequences", sequences_app),
     ("events", events_app),
+    ("quantum", quantum_app),
 ):
     cli.add_typer(group, name=name)
 cli.command("outbox")(outbox)

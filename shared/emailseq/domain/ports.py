@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from emailseq.domain.consent import Consent
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendOptInConfirmation, SendStep
+from emailseq.domain.optimisation.qaoa import CircuitStats, QaoaProgram
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
 
@@ -193,3 +194,19 @@ class ConsentStore(Protocol):
 
 class OptInQueue(Protocol):
     def enqueue(self, commands: list[SendOptInConfirmation]) -> None: ...
+
+
+class QaoaSampler(Protocol):
+    """Where a QAOA circuit is sampled: a local simulator or a remote device (submit, then poll, then fetch)."""
+
+    name: str
+    device: str
+    stand_in: str | None
+
+    def submit(self, program: QaoaProgram, shots: int) -> str: ...
+
+    def status(self, job_id: str) -> str: ...
+
+    def counts(self, job_id: str) -> dict[str, int]: ...
+
+    def stats(self, program: QaoaProgram) -> CircuitStats: ...
