@@ -18,7 +18,7 @@ DEMO = SequenceDocument.model_validate(
     yaml.safe_load((Path(__file__).parents[1] / "examples/demo-sequence.yaml").read_text())
 )
 HEADER = (
-    f"{'problem':<15}{'vars':>5} {'backend':<13}{'classical best':>15}{'by':>21}{'time s':>8} |"
+    f"{'problem':<15}{'vars':>5} {'backend':<13}{'classical best':>15}{'by':>21}{'time s (bf/sa/cp)':>20} |"
     f"{'QAOA ratio':>11}{'P(opt)':>9}{'best shot':>11}{'feas':>6}{'2q gates':>9}{'depth':>7}{'time s':>8} |"
     f"{'random ratio':>13}{'rand best':>11}"
 )
@@ -34,7 +34,7 @@ def row(kind: str, variables: int, backend: str) -> str:
     assert rand is not None
     times = "/".join(f"{a.seconds:.2f}" for a in result.classical)
     return (
-        f"{kind:<15}{variables:>5} {backend:<13}{best.energy:>15.3f}{best.solver:>21}{times:>8} |"
+        f"{kind:<15}{variables:>5} {backend:<13}{best.energy:>15.3f}{best.solver:>21}{times:>20} |"
         f"{quantum.approximation_ratio:>11.3f}{quantum.optimum_probability:>9.4f}{quantum.best_sample.energy:>11.3f}"
         f"{'yes' if quantum.best_sample.feasible else 'no':>6}{quantum.two_qubit_gates:>9}{quantum.depth:>7}"
         f"{quantum.wall_seconds:>8.1f} |{rand.expected_approximation_ratio:>13.3f}{rand.best_sample.energy:>11.3f}"

@@ -14,9 +14,10 @@ from emailseq.domain.optimisation.qaoa import QaoaProgram
 from emailseq.domain.optimisation.record import approximation_ratio
 from emailseq.quantum import classical
 from emailseq.quantum.braket_backend import BraketLocal
-from emailseq.quantum.jobs import QaoaOptions, backends, run_job
-from emailseq.quantum.landscape import landscape
+from emailseq.quantum.jobs import QaoaOptions, backends, run_job, solve
+from emailseq.quantum.landscape import index_bitstring, landscape
 from emailseq.quantum.qiskit_backend import IbmLocal
+from fakes import FakeQpu
 
 DEMO = sequence(email("welcome"), email("follow-up"))
 TINY = QaoaOptions(shots=256, grid=(3, 2), iterations=4)
@@ -96,3 +97,27 @@ def test_remote_devices_are_not_contacted_until_a_run_is_submitted() -> None:
     assert braket.device == "arn:aws:braket:::device/quantum-simulator/amazon/sv1"
     with pytest.raises(ValueError, match="unknown backend"):
         backends("dwave")
+
+
+def test_a_remote_run_is_submitted_once_polled_until_done_and_reported_from_its_samples() -> None:
+    # Given a 4-variable content-blocks problem and a device that stays queued for two polls
+    problem = build_problem("content-blocks", DEMO, 4)
+    land = landscape(problem.qubo)
+    optimum = index_bitstring(int(land.energies.argmin()), 4)
+    device = FakeQpu(results={optimum: 30, "0000": 70})
+    slept: list[float] = []
+    # When the job runs with angles tuned on the local simulator
+    result = solve(problem, BraketLocal(), device, replace(TINY, poll_seconds=7), sleep=slept.append)
+    # Then one sampling task was submitted with tuned angles, and polled until it completed
+    assert len(device.submitted) == 1
+    assert device.submitted[0][1] == TINY.shots
+    assert slept == [7, 7]
+    # And the figures come from the device's samples, not from a simulator's state
+    quantum = result.quantum
+    assert quantum is not None
+    assert quantum.optimum_probability_source == "sampled"
+    assert quantum.optimum_probability == pytest.approx(0.3)
+    assert quantum.optimum_hits_in_shots == 30
+    assert quantum.best_sample.bitstring == optimum
+    assert quantum.stand_in is None
+    assert result.quantum_status == "COMPLETED (job task-1)"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
-from emailseq.domain.optimisation.problems import ProblemKind, build_problem
+from emailseq.domain.optimisation.problems import Problem, ProblemKind, build_problem
 from emailseq.domain.optimisation.qaoa import QaoaProgram, check_local_size
 from emailseq.domain.optimisation.record import QuantumResult, choose_answer
 from emailseq.domain.ports import QaoaSampler
@@ -68,6 +68,17 @@ def run_job(
     problem = build_problem(kind, document, variables)
     check_local_size(problem.qubo.size, options.allow_large)
     tuner, sampler = backends(options.backend)
+    return solve(problem, tuner, sampler, options, sleep)
+
+
+def solve(
+    problem: Problem,
+    tuner: ExactSimulator,
+    sampler: QaoaSampler,
+    options: QaoaOptions,
+    sleep: Callable[[float], None] = time.sleep,
+) -> QuantumResult:
+    """Classical baselines, then QAOA tuned on `tuner` and sampled on `sampler` (submit, poll until done, fetch)."""
     classical = solve_classically(problem)
     optimum = min(classical, key=lambda answer: (answer.energy, answer.seconds))
     land = landscape(problem.qubo)
