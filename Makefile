@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 CODE := shared functions cli tests $(wildcard bench)
 
-.PHONY: help setup run test lint format unit integration infrastructure e2e layers bench clean
+.PHONY: help setup quantum run test lint format unit integration infrastructure e2e layers bench clean
 
 help:
 	@echo "make run   - set up, start the local stack (emulator + deployed serverless.yml), seed the demo"
@@ -33,10 +33,18 @@ setup: $(BIN)/.installed node_modules/.installed spamassassin
 spamassassin:
 	@bash scripts/install-spamassassin.sh
 
+# The optional quantum stack (Braket, Qiskit, dwave-samplers, OR-Tools; ~450 MB): tests, lint and bench need it,
+# `make run` does not.
+$(BIN)/.quantum-installed: pyproject.toml $(BIN)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,quantum]'
+	touch $@
+
+quantum: $(BIN)/.quantum-installed
+
 run: setup
 	$(BIN)/emailseq local up
 
-lint: setup
+lint: setup quantum
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy shared functions cli
@@ -45,7 +53,7 @@ format: setup
 	$(BIN)/ruff check --fix $(CODE)
 	$(BIN)/ruff format $(CODE)
 
-unit: setup
+unit: setup quantum
 	$(PYTEST) tests/unit
 
 integration: setup
@@ -66,7 +74,7 @@ layers: setup
 	$(BIN)/python -c 'from pathlib import Path; from emailseq_cli.local.deploy import build_layers; build_layers(Path.cwd())'
 
 # Every speed figure in the README comes from here.
-bench: setup
+bench: setup quantum
 	$(BIN)/python bench/simulation_throughput.py
 	$(BIN)/python bench/dkim_signing.py
 	$(BIN)/python bench/inline_once.py
@@ -74,6 +82,7 @@ bench: setup
 	$(BIN)/python bench/spam_check.py
 	$(BIN)/python bench/send_rate.py
 	$(BIN)/python bench/authorizer_cost.py
+	$(BIN)/python bench/quantum_vs_classical.py
 
 clean:
 	-$(BIN)/emailseq local down

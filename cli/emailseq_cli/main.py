@@ -17,6 +17,7 @@ from emailseq_cli.documents import load_document, parse_pairs
 from emailseq_cli.errors import CliError
 from emailseq_cli.local_commands import clock_app, local_app, outbox, tokens_app
 from emailseq_cli.privacy import privacy_app
+from emailseq_cli.quantum import quantum_app
 
 cli = typer.Typer(
     help="emailseq: email sequences, exactly once.",
@@ -35,6 +36,7 @@ for name, group in (
     ("audit", audit_app),
     ("contacts", contacts_app),
     ("privacy", privacy_app),
+    ("quantum", quantum_app),
 ):
     cli.add_typer(group, name=name)
 cli.command("outbox")(outbox)

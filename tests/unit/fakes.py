@@ -864,3 +864,33 @@ class FakeSpamChecker:
         if self.unavailable is not None:
             raise SpamCheckUnavailable(self.unavailable)
         return self.report
+
+
+@dataclass
+class FakeQpu:
+    """A remote QAOA device (a QaoaSampler): queued for `pending_polls` polls, then returns the given counts."""
+
+    results: dict[str, int]
+    pending_polls: int = 2
+    name: str = "fake-qpu"
+    device: str = "arn:fake:device/qpu"
+    stand_in: str | None = None
+    submitted: list[tuple[Any, int]] = field(default_factory=list)
+
+    def submit(self, program: Any, shots: int) -> str:
+        self.submitted.append((program, shots))
+        return f"task-{len(self.submitted)}"
+
+    def status(self, job_id: str) -> str:
+        if self.pending_polls:
+            self.pending_polls -= 1
+            return "PENDING"
+        return "COMPLETED"
+
+    def counts(self, job_id: str) -> dict[str, int]:
+        return self.results
+
+    def stats(self, program: Any) -> Any:
+        from emailseq.domain.optimisation.qaoa import CircuitStats
+
+        return CircuitStats(program.qubits, len(program.j), 3, "fake device")

@@ -12,6 +12,7 @@ from emailseq.domain.deliverability import SpamReport
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.imports import ImportRecord, ImportStatus
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendOptInConfirmation, SendStep
+from emailseq.domain.optimisation.qaoa import CircuitStats, QaoaProgram
 from emailseq.domain.rate import SendQuota
 from emailseq.domain.segments import Membership, SegmentDefinition
 from emailseq.domain.sequence import SequenceDocument
@@ -403,3 +404,19 @@ class EventRateLimiter(Protocol):
     def take(self, tenant_id: str, second: int, limit: int) -> bool:
         """Count one event for the tenant in this (epoch) second; False when `limit` were already counted."""
         ...
+
+
+class QaoaSampler(Protocol):
+    """Where a QAOA circuit is sampled: a local simulator or a remote device (submit, then poll, then fetch)."""
+
+    name: str
+    device: str
+    stand_in: str | None
+
+    def submit(self, program: QaoaProgram, shots: int) -> str: ...
+
+    def status(self, job_id: str) -> str: ...
+
+    def counts(self, job_id: str) -> dict[str, int]: ...
+
+    def stats(self, program: QaoaProgram) -> CircuitStats: ...

@@ -1,0 +1,1 @@
+"""Solvers for the optimisation problems: classical baselines and QAOA on Braket / Qiskit (the `quantum` extra)."""
