@@ -73,25 +73,20 @@ class SchedulerSettings(FunctionSettings):
     max_pages: int = Field(default=20, ge=1)
 
 
-class SenderSettings(FunctionSettings):
-    bus_name: str = Field(min_length=1)
+class MailSettings(FunctionSettings):
+    """What every function that sends mail needs: the provider, the default sender, once-only records, links."""
+
     idempotency_table_name: str = Field(min_length=1)
     from_address: str = Field(min_length=3)
     ses_configuration_set: str | None = None
     signing_secret_id: str = Field(min_length=1)
     # Where tracking links and the unsubscribe endpoint are served (the HTTP API, or a CloudFront domain).
     public_url: str = Field(min_length=1)
-    unsubscribe_mailto: str = "unsubscribe@example.com"
     archive_bucket: str | None = None  # keep each sent message (raw MIME) in S3 when set
-    # "allow" only where webhook receivers are private by nature (the local stack); AWS refuses them (SSRF).
-    webhook_private_targets: Literal["allow", "refuse"] = "refuse"
     # ses (default) or smtp: the SMTP server and DKIM key come from the Secrets Manager secret `smtp_secret_id`
     # (its JSON shape: docs/providers.md), read at cold start.
     mail_provider: Literal["ses", "smtp"] = "ses"
     smtp_secret_id: str | None = None
-    # The account's send rate when SES cannot tell it (GetAccount failed), or the relay's rate with SMTP.
-    fallback_max_send_rate: float = Field(default=14.0, gt=0)
-    send_quota_cache_seconds: float = Field(default=300.0, ge=0)
 
     @model_validator(mode="after")
     def _smtp_needs_its_secret(self) -> Self:
@@ -100,17 +95,22 @@ class SenderSettings(FunctionSettings):
         return self
 
 
+class SenderSettings(MailSettings):
+    bus_name: str = Field(min_length=1)
+    unsubscribe_mailto: str = "unsubscribe@example.com"
+    # "allow" only where webhook receivers are private by nature (the local stack); AWS refuses them (SSRF).
+    webhook_private_targets: Literal["allow", "refuse"] = "refuse"
+    # The account's send rate when SES cannot tell it (GetAccount failed), or the relay's rate with SMTP.
+    fallback_max_send_rate: float = Field(default=14.0, gt=0)
+    send_quota_cache_seconds: float = Field(default=300.0, ge=0)
+
+
 class TrackingSettings(FunctionSettings):
     signing_secret_id: str = Field(min_length=1)
 
 
-class OptInSettings(FunctionSettings):
-    idempotency_table_name: str = Field(min_length=1)
-    from_address: str = Field(min_length=3)
-    ses_configuration_set: str | None = None
-    signing_secret_id: str = Field(min_length=1)
-    public_url: str = Field(min_length=1)  # where the confirmation link is served (as the sender's tracking links)
-    archive_bucket: str | None = None
+class OptInSettings(MailSettings):
+    """The double opt-in worker: its confirmation emails go out as the sender's do (same provider and sender)."""
 
 
 class ContactsWorkSettings(FunctionSettings):

@@ -42,6 +42,7 @@ from emailseq.settings import (
     ContactsWorkSettings,
     EnrollerSettings,
     FunctionSettings,
+    MailSettings,
     OptInSettings,
     SchedulerSettings,
     SenderSettings,
@@ -120,13 +121,13 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
     return ports, once
 
 
-def _mailer(settings: SenderSettings, clock: Clock, archive: MessageArchive | None) -> MailSender:
+def _mailer(settings: MailSettings, clock: Clock, archive: MessageArchive | None) -> MailSender:
     if settings.mail_provider == "ses":
         return SesMailSender(client("sesv2"), settings.from_address, clock, settings.ses_configuration_set, archive)
     # Imported here so only a deployment that sends through SMTP loads dkimpy.
     from emailseq.dal.smtp import SmtpConfig, SmtpMailSender
 
-    assert settings.smtp_secret_id is not None  # SenderSettings requires it with smtp
+    assert settings.smtp_secret_id is not None  # MailSettings requires it with smtp
     secret = read_smtp_secret(client("secretsmanager"), settings.smtp_secret_id)
     config = SmtpConfig(
         host=secret.host,
@@ -186,7 +187,7 @@ def confirmation_ports(settings: OptInSettings) -> tuple[ConfirmationPorts, Powe
     ports = ConfirmationPorts(
         contacts=contact_repository(settings),
         consents=DynamoConsentStore(db, settings.table_name),
-        mailer=SesMailSender(client("sesv2"), settings.from_address, clock, settings.ses_configuration_set, archive),
+        mailer=_mailer(settings, clock, archive),
         once=once,
         signer=LinkSigner(read_secret(client("secretsmanager"), settings.signing_secret_id), settings.public_url),
         settings=DynamoTenantSettings(db, settings.table_name),

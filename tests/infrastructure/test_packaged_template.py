@@ -72,15 +72,13 @@ def _of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def test_cfn_lint_passes_on_the_packaged_template(packaged: Path):
+    _assert_cfn_lint_passes(packaged / "cloudformation-template-update-stack.json")
+
+
+def _assert_cfn_lint_passes(template_file: Path) -> None:
     # W3005 (redundant DependsOn) is what Serverless itself writes; everything else must be clean.
     result = subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "cfn-lint"),
-            "-i",
-            "W3005",
-            "--",
-            str(packaged / "cloudformation-template-update-stack.json"),
-        ],
+        [str(ROOT / ".venv" / "bin" / "cfn-lint"), "-i", "W3005", "--", str(template_file)],
         capture_output=True,
         text=True,
     )
@@ -202,26 +200,7 @@ def test_the_local_stage_leaves_the_distribution_out(template: dict[str, Any]):
 def test_cfn_lint_passes_on_the_default_stages_template(default_template: dict[str, Any], tmp_path: Path):
     path = tmp_path / "default.json"
     path.write_text(json.dumps(default_template))
-    result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "cfn-lint"), "-i", "W3005", "--", str(path)], capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def _assert_cfn_lint_passes(packaged: Path) -> None:
-    # W3005 (redundant DependsOn) is what Serverless itself writes; everything else must be clean.
-    result = subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "cfn-lint"),
-            "-i",
-            "W3005",
-            "--",
-            str(packaged / "cloudformation-template-update-stack.json"),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    _assert_cfn_lint_passes(path)
 
 
 def _sender_environment(template: dict[str, Any]) -> dict[str, Any]:
@@ -244,7 +223,7 @@ def packaged_smtp(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def test_a_stage_packaged_for_smtp_passes_cfn_lint_and_tells_the_sender(packaged_smtp: Path):
-    _assert_cfn_lint_passes(packaged_smtp)
+    _assert_cfn_lint_passes(packaged_smtp / "cloudformation-template-update-stack.json")
     template = json.loads((packaged_smtp / "cloudformation-template-update-stack.json").read_text())
     assert _sender_environment(template)["EMAILSEQ_MAIL_PROVIDER"] == "smtp"
 
