@@ -69,9 +69,17 @@ infrastructure: setup
 e2e: setup
 	$(PYTEST) tests/e2e
 
-# The first run needs no emulator; the second shares one local stack (the one `make run` starts, reused if up).
-test: lint
+# Lint and the emulator-free suites run while the stack suites wait on the emulator (CI must stay under 20 min);
+# each one's output is printed whole when it ends. The stack suites share one local stack (the one `make run`
+# starts, reused if up).
+test: setup quantum
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint test-fast test-stack
+
+.PHONY: test-fast test-stack
+test-fast: setup quantum
 	$(PYTEST) tests/unit tests/integration
+
+test-stack: setup
 	$(PYTEST) tests/infrastructure tests/e2e
 
 layers: setup
