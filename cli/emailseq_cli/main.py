@@ -119,7 +119,7 @@ def events_send(
 dlq_app = typer.Typer(help="Dead-letter queues: what failed after every retry.", no_args_is_help=True)
 cli.add_typer(dlq_app, name="dlq")
 StackOption = Annotated[str | None, typer.Option(help="In AWS: the CloudFormation stack (default: the local stack).")]
-QueueOption = Annotated[str | None, typer.Option(help="send or enroll (default: both).")]
+QueueOption = Annotated[str | None, typer.Option(help="send, enroll, opt-in, import or quantum (default: all).")]
 
 
 @dlq_app.command("list")

@@ -1,6 +1,8 @@
-"""`emailseq quantum run`: a QAOA job beside its classical baselines, in-process (needs `emailseq[quantum]`)."""
+"""`emailseq quantum run`: a QAOA job beside its classical baselines, in-process (needs `emailseq[quantum]`), or
+with `--remote` as a job on the stack (POST /v1/quantum/jobs, then GET until it finished)."""
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -46,8 +48,16 @@ def run(
     p: Annotated[int, typer.Option("--p", min=1, max=5, help="QAOA layers.")] = 1,
     allow_large: Annotated[bool, typer.Option(help="Allow local simulation up to 22 qubits (slow).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    remote: Annotated[
+        bool, typer.Option(help="Run it as a job on the stack's quantum worker (--sequence: an id).")
+    ] = False,
 ) -> None:
     """Solve PROBLEM classically and with QAOA; print both, and the answer the product acts on."""
+    if remote:
+        body = {"problem": problem, "sequence_id": sequence, "variables": variables, "backend": backend}
+        job = run_remote(body | {"shots": shots, "p": p, "allow_large": allow_large})
+        typer.echo(json.dumps(job, indent=2) if as_json else remote_summary(job))
+        return
     try:
         from emailseq.domain.optimisation.problems import PROBLEMS
         from emailseq.quantum.jobs import QaoaOptions, run_job
@@ -90,3 +100,22 @@ def summary(record: dict[str, Any]) -> str:
         f"  acted on   {record['acted_on']['solver']}: {record['acted_on']['reason']}",
     ]
     return "\n".join(lines)
+
+
+def run_remote(body: dict[str, Any], timeout: float = 900.0, every: float = 1.0) -> dict[str, Any]:
+    """Submit the job, then poll its record until the worker finished it (or `timeout` seconds passed)."""
+    from emailseq_cli.api import call
+
+    job: dict[str, Any] = call("POST", "/v1/quantum/jobs", body)
+    deadline = time.monotonic() + timeout
+    while job["status"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(every)
+        job = call("GET", f"/v1/quantum/jobs/{job['id']}")
+    return job
+
+
+def remote_summary(job: dict[str, Any]) -> str:
+    head = f"job {job['id']}: {job['status']}"
+    if job.get("error"):
+        return f"{head}: {job['error']}"
+    return head if job.get("result") is None else f"{head}\n{summary(job['result'])}"

@@ -120,3 +120,21 @@ class ContactsWorkSettings(FunctionSettings):
     work_queue_url: str = Field(min_length=1)
     import_chunk_rows: int = Field(default=1000, ge=10, le=20000)
     opt_in_queue_url: str | None = None  # double opt-in lists: where confirmation emails are ordered
+
+
+class QuantumJobSettings(FunctionSettings):
+    """The quantum jobs API: job records, results (the data bucket), the quantum queue it orders runs on."""
+
+    data_bucket: str = Field(min_length=1)
+    quantum_queue_url: str = Field(min_length=1)
+
+
+class QuantumWorkerSettings(FunctionSettings):
+    """The quantum worker: reads the tenant's sequences, writes job records and results. QAOA angle tuning is a
+    (gamma, beta) grid then COBYLA steps on the exact state vector; remote devices are polled up to `poll_seconds`
+    (bounded by the function's timeout)."""
+
+    data_bucket: str = Field(min_length=1)
+    tuning_grid: tuple[int, int] = (8, 4)
+    tuning_iterations: int = Field(default=20, ge=0, le=200)
+    poll_seconds: float = Field(default=600.0, gt=0, le=840)

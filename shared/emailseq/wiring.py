@@ -18,6 +18,7 @@ from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.imports import DynamoImportStore, S3ImportFiles, SqsWorkQueue
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
+from emailseq.dal.quantum_jobs import DynamoQuantumJobStore, S3QuantumResults, SqsQuantumJobQueue
 from emailseq.dal.queue import SqsOrderQueue
 from emailseq.dal.secrets import read_secret, read_smtp_secret
 from emailseq.dal.send_rate import DynamoSendRateLimiter, FixedSendQuota, SesSendQuota
@@ -26,11 +27,15 @@ from emailseq.dal.spamd import SpamdClient
 from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
 from emailseq.dal.token_keys import SecretsManagerKeyRing
 from emailseq.dal.webhooks import SignedWebhookCaller
+from emailseq.domain.optimisation.record import QuantumResult
 from emailseq.domain.ports import Clock, MailSender, SendQuotaSource
+from emailseq.domain.quantum_jobs import QuantumJobRequest
+from emailseq.domain.sequence import SequenceDocument
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.feedback import FeedbackPorts
 from emailseq.logic.imports import ImportPorts
 from emailseq.logic.opt_in import ConfirmationPorts, OptInPorts
+from emailseq.logic.quantum_jobs import QuantumJobPorts, Solve
 from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
 from emailseq.logic.segments import AudiencePorts, SegmentHook
@@ -44,6 +49,8 @@ from emailseq.settings import (
     FunctionSettings,
     MailSettings,
     OptInSettings,
+    QuantumJobSettings,
+    QuantumWorkerSettings,
     SchedulerSettings,
     SenderSettings,
     TrackingSettings,
@@ -246,3 +253,41 @@ def spam_checker(settings: ApiSettings) -> SpamdClient | None:
 def authorizer_ports(settings: AuthorizerSettings) -> tuple[SecretsManagerKeyRing, DynamoApiKeys]:
     keys = SecretsManagerKeyRing(client("secretsmanager"), settings.token_secret_id)
     return keys, DynamoApiKeys(client("dynamodb"), settings.table_name)
+
+
+class _NoQueue:
+    """The worker orders nothing: a job it runs is already off the queue."""
+
+    def send(self, tenant_id: str, job_id: str) -> None:
+        raise RuntimeError("the quantum worker does not queue jobs")
+
+
+def quantum_job_ports(settings: QuantumJobSettings | QuantumWorkerSettings) -> QuantumJobPorts:
+    db = client("dynamodb")
+    queue_url = getattr(settings, "quantum_queue_url", None)
+    return QuantumJobPorts(
+        jobs=DynamoQuantumJobStore(db, settings.table_name),
+        results=S3QuantumResults(client("s3"), settings.data_bucket),
+        queue=SqsQuantumJobQueue(client("sqs"), queue_url) if queue_url else _NoQueue(),
+        sequences=DynamoSequenceRepository(db, settings.table_name),
+        clock=clock_for(settings),
+    )
+
+
+def quantum_solver(settings: QuantumWorkerSettings) -> Solve:
+    """The worker's solver: emailseq.quantum.jobs (numpy, and the quantum SDKs where this package has them)."""
+    from emailseq.quantum.jobs import QaoaOptions, run_job
+
+    def solve(request: QuantumJobRequest, document: SequenceDocument) -> QuantumResult:
+        options = QaoaOptions(
+            backend=request.backend,
+            p=request.p,
+            shots=request.shots,
+            grid=settings.tuning_grid,
+            iterations=settings.tuning_iterations,
+            allow_large=request.allow_large,
+            timeout_seconds=settings.poll_seconds,
+        )
+        return run_job(request.problem, document, request.variables, options)
+
+    return solve

@@ -281,12 +281,14 @@ EXPECTED_ACTIONS = {
     | _SES
     | {"s3:PutObject"}
     | _CLOCK,
+    "ApiQuantum": {"dynamodb:GetItem", "dynamodb:PutItem", "s3:GetObject", "sqs:SendMessage"} | _CLOCK,
+    "QuantumWorker": {"dynamodb:GetItem", "dynamodb:UpdateItem", "s3:PutObject"} | _SQS_SOURCE | _CLOCK,
 }
 # Resources only these functions may reach.
 EXCLUSIVE = {
     "TokenSecret": {"Authorizer"},
     "IdempotencyTable": {"Sender", "OptIn"},
-    "DataBucket": {"Sender", "OptIn", "ApiContacts", "ApiImports", "Importer"},
+    "DataBucket": {"Sender", "OptIn", "ApiContacts", "ApiImports", "Importer", "ApiQuantum", "QuantumWorker"},
 }
 # Actions IAM cannot scope to a resource (no resource type): the only "*" resources allowed outside the logs.
 UNSCOPABLE = {"ses:GetAccount"}
@@ -367,3 +369,10 @@ def test_the_api_is_throttled_and_the_authorizer_pins_its_identity_source(templa
     assert stage["ThrottlingBurstLimit"] >= stage["ThrottlingRateLimit"]
     (authorizer,) = _of_type(template, "AWS::ApiGatewayV2::Authorizer").values()
     assert authorizer["Properties"]["IdentitySource"] == ["$request.header.Authorization"]
+
+
+def test_only_the_quantum_worker_carries_the_quantum_layer(template: dict[str, Any]):
+    # The quantum stack never rides on the core functions: their packages and layers stay as small as they were.
+    for name, function in _of_type(template, "AWS::Lambda::Function").items():
+        layers = json.dumps(function["Properties"].get("Layers", []))
+        assert ("QuantumLambdaLayer" in layers) == (name == "QuantumWorkerLambdaFunction"), name

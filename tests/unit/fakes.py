@@ -894,3 +894,51 @@ class FakeQpu:
         from emailseq.domain.optimisation.qaoa import CircuitStats
 
         return CircuitStats(program.qubits, len(program.j), 3, "fake device")
+
+
+class FakeQuantumJobStore:
+    """Quantum job records by (tenant, id), with the store's queued/running → running transition."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[tuple[str, str], Any] = {}
+
+    def create(self, job: Any) -> None:
+        assert (job.tenant_id, job.job_id) not in self.jobs
+        self.jobs[(job.tenant_id, job.job_id)] = job
+
+    def get(self, tenant_id: str, job_id: str) -> Any:
+        return self.jobs.get((tenant_id, job_id))
+
+    def start(self, tenant_id: str, job_id: str, at: datetime) -> bool:
+        from emailseq.domain.quantum_jobs import QuantumJobStatus
+
+        job = self.jobs.get((tenant_id, job_id))
+        if job is None or job.finished:
+            return False
+        self.jobs[(tenant_id, job_id)] = replace(job, status=QuantumJobStatus.RUNNING, started_at=at)
+        return True
+
+    def finish(
+        self, tenant_id: str, job_id: str, status: Any, at: datetime, error: str | None, note: str | None
+    ) -> None:
+        job = self.jobs[(tenant_id, job_id)]
+        self.jobs[(tenant_id, job_id)] = replace(job, status=status, finished_at=at, error=error, quantum_note=note)
+
+
+class FakeQuantumResults:
+    def __init__(self) -> None:
+        self.documents: dict[str, dict[str, Any]] = {}
+
+    def put(self, key: str, document: dict[str, Any]) -> None:
+        self.documents[key] = json.loads(json.dumps(document))  # what S3 keeps: JSON
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self.documents.get(key)
+
+
+class FakeQuantumJobQueue:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, tenant_id: str, job_id: str) -> None:
+        self.sent.append((tenant_id, job_id))

@@ -25,6 +25,8 @@ LAYER_PLATFORM = [
 
 def build_layers(root: Path) -> None:
     _build_deps_layer(root / "layers" / "deps")
+    # The quantum worker's numpy (~55 MB unzipped): built once, then reused while its requirements are unchanged.
+    _build_deps_layer(root / "layers" / "quantum")
     _build_app_layer(root)
 
 

@@ -49,6 +49,7 @@ def all_routers() -> list[APIRouter]:
         events,
         imports,
         lists,
+        quantum,
         segments,
         sequences,
         settings,
@@ -66,4 +67,5 @@ def all_routers() -> list[APIRouter]:
         segments.router,
         imports.router,
         api_keys.router,
+        quantum.router,
     ]

@@ -33,8 +33,9 @@ from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.imports import ImportPorts
 from emailseq.logic.preview import PreviewPorts
 from emailseq.logic.privacy import PrivacyPorts
+from emailseq.logic.quantum_jobs import QuantumJobPorts
 from emailseq.logic.segments import AudiencePorts
-from emailseq.settings import ApiSettings, ContactsWorkSettings, EnrollerSettings
+from emailseq.settings import ApiSettings, ContactsWorkSettings, EnrollerSettings, QuantumJobSettings
 from emailseq.wiring import (
     audience_ports,
     audience_store,
@@ -43,6 +44,7 @@ from emailseq.wiring import (
     contact_repository,
     enroll_ports,
     import_ports,
+    quantum_job_ports,
     spam_checker,
 )
 
@@ -137,6 +139,11 @@ def import_ports_for_api() -> ImportPorts:
 
 
 @cache
+def quantum_job_ports_for_api() -> QuantumJobPorts:
+    return quantum_job_ports(QuantumJobSettings())
+
+
+@cache
 def preview_ports() -> PreviewPorts:
     settings = ApiSettings()
     ports = api_ports()
@@ -176,6 +183,7 @@ def clear_caches() -> None:
         attribute_schemas,
         audience_ports_for_api,
         import_ports_for_api,
+        quantum_job_ports_for_api,
         audit_store,
         audit_public_keys,
         privacy_ports,

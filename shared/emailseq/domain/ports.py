@@ -13,6 +13,7 @@ from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.imports import ImportRecord, ImportStatus
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendOptInConfirmation, SendStep
 from emailseq.domain.optimisation.qaoa import CircuitStats, QaoaProgram
+from emailseq.domain.quantum_jobs import QuantumJob, QuantumJobStatus
 from emailseq.domain.rate import SendQuota
 from emailseq.domain.segments import Membership, SegmentDefinition
 from emailseq.domain.sequence import SequenceDocument
@@ -420,3 +421,28 @@ class QaoaSampler(Protocol):
     def counts(self, job_id: str) -> dict[str, int]: ...
 
     def stats(self, program: QaoaProgram) -> CircuitStats: ...
+
+
+class QuantumJobStore(Protocol):
+    """Quantum job records, one per tenant and job id (another tenant's id is simply not found)."""
+
+    def create(self, job: QuantumJob) -> None: ...
+    def get(self, tenant_id: str, job_id: str) -> QuantumJob | None: ...
+    def start(self, tenant_id: str, job_id: str, at: datetime) -> bool:
+        """queued → running; False when the job is not queued (a redelivered order)."""
+        ...
+
+    def finish(
+        self, tenant_id: str, job_id: str, status: QuantumJobStatus, at: datetime, error: str | None, note: str | None
+    ) -> None: ...
+
+
+class QuantumResults(Protocol):
+    """A job's full result (the `QuantumResult` JSON) under its key."""
+
+    def put(self, key: str, document: dict[str, Any]) -> None: ...
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+
+class QuantumJobQueue(Protocol):
+    def send(self, tenant_id: str, job_id: str) -> None: ...

@@ -4,15 +4,13 @@ The circuit carries named FreeParameters (gamma_k, beta_k) and is bound by name.
 GetDevice as it is constructed, so the device is only built when a remote run is actually submitted.
 """
 
-import uuid
 from typing import Any
 
 import numpy as np
 
 from emailseq.domain.optimisation.qaoa import CircuitStats, QaoaProgram
+from emailseq.quantum.job_book import LocalJobs, remote_state
 from emailseq.quantum.landscape import FloatArray
-
-DONE, FAILED, PENDING = "COMPLETED", "FAILED", "PENDING"
 
 
 def build_circuit(program: QaoaProgram) -> Any:
@@ -43,7 +41,7 @@ def circuit_stats(program: QaoaProgram, compiled_for: str) -> CircuitStats:
     return CircuitStats(program.qubits, pairs, circuit.depth, compiled_for)
 
 
-class BraketLocal:
+class BraketLocal(LocalJobs):
     """`LocalSimulator()` (the default state-vector simulator): exact probabilities and sampled shots."""
 
     name = "braket-local"
@@ -53,8 +51,8 @@ class BraketLocal:
     def __init__(self) -> None:
         from braket.devices import LocalSimulator
 
+        super().__init__()
         self._simulator = LocalSimulator()
-        self._finished: dict[str, dict[str, int]] = {}
 
     def probabilities(self, program: QaoaProgram) -> FloatArray:
         circuit = bound(program)
@@ -64,15 +62,7 @@ class BraketLocal:
 
     def submit(self, program: QaoaProgram, shots: int) -> str:
         result = self._simulator.run(bound(program), shots=shots).result()
-        job_id = f"local-{uuid.uuid4().hex}"
-        self._finished[job_id] = dict(result.measurement_counts)
-        return job_id
-
-    def status(self, job_id: str) -> str:
-        return DONE if job_id in self._finished else FAILED
-
-    def counts(self, job_id: str) -> dict[str, int]:
-        return self._finished[job_id]
+        return self.keep(dict(result.measurement_counts))
 
     def stats(self, program: QaoaProgram) -> CircuitStats:
         return circuit_stats(program, "logical circuit (the simulator runs it as written)")
@@ -96,8 +86,7 @@ class BraketDevice:
     def status(self, job_id: str) -> str:
         from braket.aws import AwsQuantumTask
 
-        state = AwsQuantumTask(job_id).state()
-        return DONE if state == "COMPLETED" else FAILED if state in ("FAILED", "CANCELLED") else PENDING
+        return remote_state(AwsQuantumTask(job_id).state(), "COMPLETED", ("FAILED", "CANCELLED"))
 
     def counts(self, job_id: str) -> dict[str, int]:
         from braket.aws import AwsQuantumTask

@@ -6,13 +6,12 @@ character; they are reversed into variable order here.
 """
 
 import functools
-import uuid
 from typing import Any
 
 import numpy as np
 
 from emailseq.domain.optimisation.qaoa import CircuitStats, QaoaProgram
-from emailseq.quantum.braket_backend import DONE, FAILED, PENDING
+from emailseq.quantum.job_book import LocalJobs, remote_state
 from emailseq.quantum.landscape import FloatArray
 
 FAKE_BACKEND = "FakeBrisbane"
@@ -77,17 +76,17 @@ class _Sampling:
         return CircuitStats(program.qubits, circuit.num_nonlocal_gates(), circuit.depth(), label)
 
 
-class IbmLocal(_Sampling):
+class IbmLocal(_Sampling, LocalJobs):
     name = "ibm-local"
     stand_in: str | None = (
         "Qiskit Runtime local testing mode: the fake backend's noise model simulated by Aer, not hardware"
     )
 
     def __init__(self, fake: str = FAKE_BACKEND) -> None:
-        super().__init__()
+        _Sampling.__init__(self)
+        LocalJobs.__init__(self)
         self.fake = fake
         self.device = f"{fake} (qiskit-ibm-runtime fake backend on AerSimulator)"
-        self._finished: dict[str, dict[str, int]] = {}
 
     @property
     def _simulator(self) -> Any:
@@ -104,15 +103,7 @@ class IbmLocal(_Sampling):
         from qiskit_ibm_runtime import SamplerV2
 
         job = SamplerV2(mode=self._simulator).run([self.isa_circuit(program, self._simulator)], shots=shots)
-        job_id = f"local-{uuid.uuid4().hex}"
-        self._finished[job_id] = variable_order(job.result()[0].data.meas.get_counts())
-        return job_id
-
-    def status(self, job_id: str) -> str:
-        return DONE if job_id in self._finished else FAILED
-
-    def counts(self, job_id: str) -> dict[str, int]:
-        return self._finished[job_id]
+        return self.keep(variable_order(job.result()[0].data.meas.get_counts()))
 
     def stats(self, program: QaoaProgram) -> CircuitStats:
         return self.stats_on(program, self._simulator, f"transpiled for {self.device}")
@@ -142,8 +133,7 @@ class IbmBackend(_Sampling):
         return str(job.job_id())
 
     def status(self, job_id: str) -> str:
-        state = str(self._service.job(job_id).status())
-        return DONE if state == "DONE" else FAILED if state in ("ERROR", "CANCELLED") else PENDING
+        return remote_state(str(self._service.job(job_id).status()), "DONE", ("ERROR", "CANCELLED"))
 
     def counts(self, job_id: str) -> dict[str, int]:
         return variable_order(self._service.job(job_id).result()[0].data.meas.get_counts())
