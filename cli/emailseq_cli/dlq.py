@@ -15,6 +15,9 @@ PAIRS = {
     "enroll": ("EnrollQueueUrl", "EnrollDeadLetterQueueUrl"),
     "opt-in": ("OptInQueueUrl", "OptInDeadLetterQueueUrl"),
     "import": ("ImportQueueUrl", "ImportDeadLetterQueueUrl"),
+    "analytics": ("AnalyticsQueueUrl", "AnalyticsDeadLetterQueueUrl"),
+    "webhook": ("WebhookQueueUrl", "WebhookDeadLetterQueueUrl"),
+    "webhook-delivery": ("WebhookDeliveryQueueUrl", "WebhookDeliveryDeadLetterQueueUrl"),
 }
 
 

@@ -41,6 +41,7 @@ def create_app(*routers: APIRouter, docs: bool = False) -> FastAPI:
 
 def all_routers() -> list[APIRouter]:
     from emailseq.api import (
+        analytics,
         api_keys,
         attributes,
         audit,
@@ -52,6 +53,7 @@ def all_routers() -> list[APIRouter]:
         segments,
         sequences,
         settings,
+        webhooks,
     )
 
     return [
@@ -66,4 +68,6 @@ def all_routers() -> list[APIRouter]:
         segments.router,
         imports.router,
         api_keys.router,
+        analytics.router,
+        webhooks.router,
     ]
