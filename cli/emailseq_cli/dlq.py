@@ -16,6 +16,9 @@ PAIRS = {
     "opt-in": ("OptInQueueUrl", "OptInDeadLetterQueueUrl"),
     "import": ("ImportQueueUrl", "ImportDeadLetterQueueUrl"),
     "quantum": ("QuantumQueueUrl", "QuantumDeadLetterQueueUrl"),
+    "analytics": ("AnalyticsQueueUrl", "AnalyticsDeadLetterQueueUrl"),
+    "webhook": ("WebhookQueueUrl", "WebhookDeadLetterQueueUrl"),
+    "webhook-delivery": ("WebhookDeliveryQueueUrl", "WebhookDeliveryDeadLetterQueueUrl"),
 }
 
 

@@ -107,6 +107,7 @@ class SenderSettings(MailSettings):
 
 class TrackingSettings(FunctionSettings):
     signing_secret_id: str = Field(min_length=1)
+    bus_name: str | None = None  # first opens, first clicks and unsubscribes go on the bus (analytics, webhooks)
 
 
 class OptInSettings(MailSettings):
@@ -138,3 +139,20 @@ class QuantumWorkerSettings(FunctionSettings):
     tuning_grid: tuple[int, int] = (8, 4)
     tuning_iterations: int = Field(default=20, ge=0, le=200)
     poll_seconds: float = Field(default=600.0, gt=0, le=840)
+
+
+class AnalyticsSettings(FunctionSettings):
+    """The analytics consumer (domain events → counters) and the analytics API (daily series, exports)."""
+
+    # A conversion is credited to the last email clicked at most this many days before it (Customer.io-like).
+    attribution_window_days: float = Field(default=7.0, gt=0, le=90)
+    data_bucket: str | None = None  # exports are written here (the API only)
+
+
+class WebhookSettings(FunctionSettings):
+    """The webhook fan-out (domain events → one order per subscription), its delivery worker and the API."""
+
+    delivery_queue_url: str | None = None  # where the fan-out puts delivery orders
+    # "allow" only where receivers are private by nature (the local stack); AWS refuses them (SSRF).
+    webhook_private_targets: Literal["allow", "refuse"] = "refuse"
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=25)

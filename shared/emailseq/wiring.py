@@ -1,10 +1,12 @@
 """Builds the AWS adapters for each function from its settings: the one place ports meet boto3 clients."""
 
 import functools
+from datetime import timedelta
 from typing import Any
 
 from emailseq.audit.log import ChainedAuditLog
 from emailseq.audit.signing import CheckpointSigner
+from emailseq.dal.analytics import DynamoAnalyticsStore
 from emailseq.dal.api_keys import DynamoApiKeys
 from emailseq.dal.audiences import DynamoAudienceStore
 from emailseq.dal.audit import DynamoAuditStore
@@ -26,12 +28,15 @@ from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.spamd import SpamdClient
 from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
 from emailseq.dal.token_keys import SecretsManagerKeyRing
-from emailseq.dal.webhooks import SignedWebhookCaller
+from emailseq.dal.webhook_subscriptions import DynamoWebhookStore
+from emailseq.dal.webhooks import SafeWebhookPoster, SignedWebhookCaller
 from emailseq.domain.optimisation.record import QuantumResult
 from emailseq.domain.ports import Clock, MailSender, SendQuotaSource
 from emailseq.domain.quantum_jobs import QuantumJobRequest
 from emailseq.domain.sequence import SequenceDocument
+from emailseq.logic.analytics import AnalyticsPorts
 from emailseq.logic.enroll import EnrollPorts
+from emailseq.logic.exports import ExportPorts
 from emailseq.logic.feedback import FeedbackPorts
 from emailseq.logic.imports import ImportPorts
 from emailseq.logic.opt_in import ConfirmationPorts, OptInPorts
@@ -40,8 +45,10 @@ from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
 from emailseq.logic.segments import AudiencePorts, SegmentHook
 from emailseq.logic.tracking import TrackingPorts
+from emailseq.logic.webhooks import WebhookPorts
 from emailseq.rendering.tracking import LinkSigner
 from emailseq.settings import (
+    AnalyticsSettings,
     ApiSettings,
     AuthorizerSettings,
     ContactsWorkSettings,
@@ -54,6 +61,7 @@ from emailseq.settings import (
     SchedulerSettings,
     SenderSettings,
     TrackingSettings,
+    WebhookSettings,
 )
 
 
@@ -165,6 +173,7 @@ def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigne
         consents=DynamoConsentStore(db, settings.table_name),
         audit=audit_trail(settings),
         segments=segment_hook(settings),
+        bus=EventBridgeBus(client("events"), settings.bus_name) if settings.bus_name else None,
     )
     # Verifying needs only the key; the base URL is for minting, which this function never does.
     return ports, LinkSigner(read_secret(client("secretsmanager"), settings.signing_secret_id), "")
@@ -274,6 +283,22 @@ def quantum_job_ports(settings: QuantumJobSettings | QuantumWorkerSettings) -> Q
     )
 
 
+def analytics_ports(settings: AnalyticsSettings) -> AnalyticsPorts:
+    window = timedelta(days=settings.attribution_window_days)
+    return AnalyticsPorts(DynamoAnalyticsStore(client("dynamodb"), settings.table_name), window)
+
+
+def export_ports(settings: AnalyticsSettings) -> ExportPorts:
+    if settings.data_bucket is None:
+        raise RuntimeError("EMAILSEQ_DATA_BUCKET is not configured for this function")
+    return ExportPorts(
+        analytics=DynamoAnalyticsStore(client("dynamodb"), settings.table_name),
+        files=S3ImportFiles(client("s3"), settings.data_bucket),
+        contacts=contact_repository(settings),
+        clock=clock_for(settings),
+    )
+
+
 def quantum_solver(settings: QuantumWorkerSettings) -> Solve:
     """The worker's solver: emailseq.quantum.jobs (numpy, and the quantum SDKs where this package has them)."""
     from emailseq.quantum.jobs import QaoaOptions, run_job
@@ -291,3 +316,14 @@ def quantum_solver(settings: QuantumWorkerSettings) -> Solve:
         return run_job(request.problem, document, request.variables, options)
 
     return solve
+
+
+def webhook_ports(settings: WebhookSettings) -> WebhookPorts:
+    queue_url = settings.delivery_queue_url
+    return WebhookPorts(
+        store=DynamoWebhookStore(client("dynamodb"), settings.table_name),
+        clock=clock_for(settings),
+        queue=SqsOrderQueue(client("sqs"), queue_url) if queue_url else None,
+        poster=SafeWebhookPoster(settings.webhook_timeout_seconds),
+        allow_private=settings.webhook_private_targets == "allow",
+    )

@@ -262,7 +262,7 @@ EXPECTED_ACTIONS = {
     | _CLOCK,
     "ApiKeys": {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"} | _CLOCK,
     "ApiDocs": set(),
-    "Tracking": _CONTACTS | _PII | _CLOCK,
+    "Tracking": _CONTACTS | _PII | _CLOCK | {"events:PutEvents"},
     "Feedback": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"}
     | {"secretsmanager:GetSecretValue"}
     | _CLOCK,
@@ -283,12 +283,30 @@ EXPECTED_ACTIONS = {
     | _CLOCK,
     "ApiQuantum": {"dynamodb:GetItem", "dynamodb:PutItem", "s3:GetObject", "sqs:SendMessage"} | _CLOCK,
     "QuantumWorker": {"dynamodb:GetItem", "dynamodb:UpdateItem", "s3:PutObject"} | _SQS_SOURCE | _CLOCK,
+    "Analytics": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} | _SQS_SOURCE,
+    "Webhooks": {"dynamodb:Query", "sqs:SendMessage"} | _SQS_SOURCE | _CLOCK,
+    "WebhookDelivery": {"dynamodb:GetItem", "dynamodb:PutItem", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"}
+    | _SQS_SOURCE
+    | _CLOCK,
+    "ApiAnalytics": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "s3:PutObject", "s3:GetObject"}
+    | _PII
+    | _CLOCK,
+    "ApiWebhooks": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"} | _CLOCK,
 }
 # Resources only these functions may reach.
 EXCLUSIVE = {
     "TokenSecret": {"Authorizer"},
     "IdempotencyTable": {"Sender", "OptIn"},
-    "DataBucket": {"Sender", "OptIn", "ApiContacts", "ApiImports", "Importer", "ApiQuantum", "QuantumWorker"},
+    "DataBucket": {
+        "Sender",
+        "OptIn",
+        "ApiContacts",
+        "ApiImports",
+        "Importer",
+        "ApiQuantum",
+        "QuantumWorker",
+        "ApiAnalytics",
+    },
 }
 # Actions IAM cannot scope to a resource (no resource type): the only "*" resources allowed outside the logs.
 UNSCOPABLE = {"ses:GetAccount"}

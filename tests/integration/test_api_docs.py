@@ -46,6 +46,7 @@ PATH_VALUES = {
     "import_id": "0f8fad5bd9cb469fa16570867728950e",
     "key_id": "0123456789abcdef",
     "job_id": "0f8fad5bd9cb469fa16570867728950e",
+    "webhook_id": "0f8fad5bd9cb469fa16570867728950e",
 }
 TRACKING_ROUTES = {
     ("tracking", "GET", "/t/o/{token}"),

@@ -942,3 +942,113 @@ class FakeQuantumJobQueue:
 
     def send(self, tenant_id: str, job_id: str) -> None:
         self.sent.append((tenant_id, job_id))
+
+
+class FakeAnalyticsStore:
+    """Day counters, step totals and export rows in dicts; `count` applies a tally once per business key, as the
+    adapter's conditional marker does. `last_click` keeps the newest click only."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.days: dict[tuple[str, str, str, str | None], Counter[str]] = {}  # (tenant, sequence, day, step)
+        self.totals: dict[tuple[str, str, str], Counter[str]] = {}  # (tenant, sequence, step)
+        self.exported: list[tuple[str, str, str, dict[str, Any]]] = []  # (tenant, sequence, day, row)
+        self.clicks: dict[tuple[str, str, str], Any] = {}
+
+    def count(self, tally: Any) -> bool:
+        if tally.key in self.seen:
+            return False
+        self.seen.add(tally.key)
+        for step, metric in tally.counters:
+            self.days.setdefault((tally.tenant_id, tally.sequence_id, tally.day, step), Counter())[metric] += 1
+        for step, metric in tally.totals:
+            self.totals.setdefault((tally.tenant_id, tally.sequence_id, step), Counter())[metric] += 1
+        row = {"at": tally.at.isoformat(), "event": tally.event, "contact_id": tally.contact_id}
+        self.exported.append(
+            (tally.tenant_id, tally.sequence_id, tally.day, {**row, "step_id": tally.step_id, **tally.detail})
+        )
+        return True
+
+    def note_click(self, tenant_id: str, contact_id: str, sequence_id: str, click: Any) -> None:
+        kept = self.clicks.get((tenant_id, contact_id, sequence_id))
+        if kept is None or kept.at < click.at:
+            self.clicks[(tenant_id, contact_id, sequence_id)] = click
+
+    def last_click(self, tenant_id: str, contact_id: str, sequence_id: str) -> Any:
+        return self.clicks.get((tenant_id, contact_id, sequence_id))
+
+    def daily(self, tenant_id: str, sequence_id: str, first: Any, last: Any) -> list[Any]:
+        return [
+            (day, step, dict(counts))
+            for (tenant, sequence, day, step), counts in sorted(self.days.items(), key=lambda kv: str(kv[0]))
+            if (tenant, sequence) == (tenant_id, sequence_id) and first.isoformat() <= day <= last.isoformat()
+        ]
+
+    def rows(self, tenant_id: str, sequence_id: str, first: Any, last: Any) -> Any:
+        for tenant, sequence, day, row in self.exported:
+            if (tenant, sequence) == (tenant_id, sequence_id) and first.isoformat() <= day <= last.isoformat():
+                yield row
+
+
+class FakeFiles:
+    """S3 objects as texts; download links are fake presigned URLs naming the key."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, str] = {}
+
+    def put_text(self, key: str, text: str) -> None:
+        self.objects[key] = text
+
+    def download_url(self, key: str, expires_seconds: int) -> str:
+        return f"https://bucket.example/{key}?X-Amz-Expires={expires_seconds}"
+
+
+class FakeWebhookStore:
+    """Subscriptions, delivery log and delivered-markers in dicts (the log is kept in the order written)."""
+
+    def __init__(self) -> None:
+        self.subscriptions: dict[tuple[str, str], Any] = {}
+        self.logged: list[tuple[str, Any]] = []
+        self.delivered: set[tuple[str, str, str]] = set()
+
+    def put(self, subscription: Any) -> None:
+        self.subscriptions[(subscription.tenant_id, subscription.subscription_id)] = subscription
+
+    def get(self, tenant_id: str, subscription_id: str) -> Any:
+        return self.subscriptions.get((tenant_id, subscription_id))
+
+    def of_tenant(self, tenant_id: str) -> list[Any]:
+        return [s for (tenant, _), s in self.subscriptions.items() if tenant == tenant_id]
+
+    def delete(self, tenant_id: str, subscription_id: str) -> bool:
+        return self.subscriptions.pop((tenant_id, subscription_id), None) is not None
+
+    def log(self, tenant_id: str, attempt: Any) -> None:
+        self.logged.append((tenant_id, attempt))
+
+    def deliveries(self, tenant_id: str, subscription_id: str, cursor: str | None, limit: int) -> Any:
+        from emailseq.domain.ports import Page
+
+        mine = [a for t, a in reversed(self.logged) if t == tenant_id and a.subscription_id == subscription_id]
+        return Page(mine[:limit])
+
+    def mark_delivered(self, tenant_id: str, subscription_id: str, event_id: str) -> None:
+        self.delivered.add((tenant_id, subscription_id, event_id))
+
+    def was_delivered(self, tenant_id: str, subscription_id: str, event_id: str) -> bool:
+        return (tenant_id, subscription_id, event_id) in self.delivered
+
+
+class FakeWebhookPoster:
+    """Records each POST (url, body, headers); answers `statuses` in turn (then 200), or raises what it is given."""
+
+    def __init__(self, *answers: int | Exception) -> None:
+        self.answers = list(answers)
+        self.posts: list[tuple[str, bytes, dict[str, str]]] = []
+
+    def post(self, url: str, body: bytes, headers: dict[str, str], allow_private: bool) -> int:
+        self.posts.append((url, body, headers))
+        answer = self.answers.pop(0) if self.answers else 200
+        if isinstance(answer, Exception):
+            raise answer
+        return answer

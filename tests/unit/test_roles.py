@@ -14,6 +14,10 @@ OWNER_ONLY = {
     ("POST", "/v1/api-keys"),
     ("GET", "/v1/api-keys"),
     ("DELETE", "/v1/api-keys/{key_id}"),
+    # Webhook subscriptions send the tenant's events out and hold signing secrets: owners manage them.
+    ("POST", "/v1/webhooks"),
+    ("PATCH", "/v1/webhooks/{webhook_id}"),
+    ("DELETE", "/v1/webhooks/{webhook_id}"),
 }
 
 

@@ -41,6 +41,7 @@ def create_app(*routers: APIRouter, docs: bool = False) -> FastAPI:
 
 def all_routers() -> list[APIRouter]:
     from emailseq.api import (
+        analytics,
         api_keys,
         attributes,
         audit,
@@ -53,6 +54,7 @@ def all_routers() -> list[APIRouter]:
         segments,
         sequences,
         settings,
+        webhooks,
     )
 
     return [
@@ -68,4 +70,6 @@ def all_routers() -> list[APIRouter]:
         imports.router,
         api_keys.router,
         quantum.router,
+        analytics.router,
+        webhooks.router,
     ]

@@ -28,24 +28,37 @@ from emailseq.domain.ports import (
     SequenceRepository,
     TenantSettingsRepository,
 )
+from emailseq.logic.analytics import AnalyticsPorts
 from emailseq.logic.deliverability import Outbound
 from emailseq.logic.enroll import EnrollPorts
+from emailseq.logic.exports import ExportPorts
 from emailseq.logic.imports import ImportPorts
 from emailseq.logic.preview import PreviewPorts
 from emailseq.logic.privacy import PrivacyPorts
 from emailseq.logic.quantum_jobs import QuantumJobPorts
 from emailseq.logic.segments import AudiencePorts
-from emailseq.settings import ApiSettings, ContactsWorkSettings, EnrollerSettings, QuantumJobSettings
+from emailseq.logic.webhooks import WebhookPorts
+from emailseq.settings import (
+    AnalyticsSettings,
+    ApiSettings,
+    ContactsWorkSettings,
+    EnrollerSettings,
+    QuantumJobSettings,
+    WebhookSettings,
+)
 from emailseq.wiring import (
+    analytics_ports,
     audience_ports,
     audience_store,
     audit_trail,
     clock_for,
     contact_repository,
     enroll_ports,
+    export_ports,
     import_ports,
     quantum_job_ports,
     spam_checker,
+    webhook_ports,
 )
 
 
@@ -174,6 +187,30 @@ def event_limits() -> EventLimits:
     return EventLimits(DynamoEventRateLimiter(client("dynamodb"), settings.table_name), settings.events_per_second)
 
 
+@dataclass(frozen=True)
+class AnalyticsApiPorts:
+    sequences: SequenceRepository
+    analytics: AnalyticsPorts
+    clock: Clock
+
+
+@cache
+def analytics_api_ports() -> AnalyticsApiPorts:
+    settings = AnalyticsSettings()
+    sequences = DynamoSequenceRepository(client("dynamodb"), settings.table_name)
+    return AnalyticsApiPorts(sequences, analytics_ports(settings), clock_for(settings))
+
+
+@cache
+def export_ports_for_api() -> ExportPorts:
+    return export_ports(AnalyticsSettings())
+
+
+@cache
+def webhook_ports_for_api() -> WebhookPorts:
+    return webhook_ports(WebhookSettings())
+
+
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
     for cached in (
@@ -190,5 +227,8 @@ def clear_caches() -> None:
         preview_ports,
         api_key_store,
         event_limits,
+        analytics_api_ports,
+        export_ports_for_api,
+        webhook_ports_for_api,
     ):
         cached.cache_clear()

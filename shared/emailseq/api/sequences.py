@@ -36,6 +36,9 @@ class StepReport(BaseModel):
     clicked: int = 0
     unsubscribed: int = 0
     machine_opened: int = 0  # privacy-proxy and scanner fetches, not counted in `opened`
+    delivered: int = 0
+    bounced: int = 0
+    converted: int = 0  # conversions credited to this email: its link was the last clicked within the window
 
 
 class ReportOut(BaseModel):
@@ -46,6 +49,13 @@ class ReportOut(BaseModel):
     exited: int
     unsubscribed: int = 0
     steps: list[StepReport]
+    # The funnel's totals over the steps (SPEC §3: enrolled, sent, opened, clicked, converted, exited, unsubscribed)
+    sent: int = 0
+    delivered: int = 0
+    opened: int = 0
+    machine_opened: int = 0
+    clicked: int = 0
+    bounced: int = 0
 
 
 def _out(stored: StoredSequence, changed: bool) -> SequenceOut:
@@ -94,7 +104,11 @@ def get_report(sequence_id: SequenceId, caller: Caller, ports: Ports) -> ReportO
         exited=counts.exited,
         unsubscribed=sum(step.unsubscribed for step in steps),
         steps=steps,
+        **{name: sum(getattr(step, name) for step in steps) for name in _STEP_TOTALS},
     )
+
+
+_STEP_TOTALS = ("sent", "delivered", "opened", "machine_opened", "clicked", "bounced")
 
 
 def _step_report(step_id: str, counts: StepCounts | None) -> StepReport:
@@ -107,6 +121,9 @@ def _step_report(step_id: str, counts: StepCounts | None) -> StepReport:
         clicked=counts.clicked,
         unsubscribed=counts.unsubscribed,
         machine_opened=counts.machine_opened,
+        delivered=counts.delivered,
+        bounced=counts.bounced,
+        converted=counts.converted,
     )
 
 

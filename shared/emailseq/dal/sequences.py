@@ -107,6 +107,9 @@ class DynamoSequenceRepository:
                 clicked=row.get("clicked", 0),
                 machine_opened=row.get("machine_opened", 0),
                 unsubscribed=row.get("unsubscribed", 0),
+                delivered=row.get("delivered", 0),
+                bounced=row.get("bounced", 0),
+                converted=row.get("converted", 0),
             )
             for row in rows
             if row["sk"].startswith("STATS#STEP#")

@@ -1,4 +1,5 @@
-"""The webhook step's HTTP POST: JSON, signed (timestamp + body, HMAC-SHA256), with an idempotency key."""
+"""The webhook step's HTTP POST: JSON, signed (timestamp + body, HMAC-SHA256), with an idempotency key; and the
+POST of webhook subscriptions' deliveries (signed by the caller with the subscription's secret)."""
 
 import hashlib
 import hmac
@@ -11,6 +12,7 @@ from aws_lambda_powertools import Logger
 
 from emailseq.dal import safe_http
 from emailseq.domain.errors import ProviderTemporaryError
+from emailseq.domain.webhooks import TargetRefused, TargetUnreachable
 
 logger = Logger(child=True)
 
@@ -45,3 +47,19 @@ class SignedWebhookCaller:
         if status >= 500:
             raise ProviderTemporaryError(f"webhook {url} answered {status}")
         return status  # 2xx done; 3xx and 4xx: the receiver's answer to this body, retrying will not change it
+
+
+class SafeWebhookPoster:
+    """Subscription deliveries over the SSRF guard (safe_http): the domain's errors for a refused or silent
+    target; the status for any answer."""
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self._timeout = timeout
+
+    def post(self, url: str, body: bytes, headers: dict[str, str], allow_private: bool) -> int:
+        try:
+            return safe_http.post(url, body, headers, self._timeout, allow_private)
+        except safe_http.RefusedTarget as refused:
+            raise TargetRefused(str(refused)) from refused
+        except (OSError, http.client.HTTPException) as error:
+            raise TargetUnreachable(f"{type(error).__name__}: {error}") from error

@@ -118,7 +118,42 @@ class EnrollmentConverted(_Message):
     converted_at: datetime
 
 
-DomainEvent = ContactEnrolled | EmailSent | EnrollmentConverted
+class EmailOpened(_Message):
+    """The first open of one email by one enrollment: `machine` when a privacy proxy or scanner fetched it."""
+
+    tenant_id: str
+    contact_id: str
+    sequence_id: str
+    step_id: str
+    generation: int = 0  # which enrollment of the contact in the sequence (re-enrollments count apart)
+    machine: bool = False
+    opened_at: datetime
+
+
+class LinkClicked(_Message):
+    """The first click on a link of one email by one enrollment."""
+
+    tenant_id: str
+    contact_id: str
+    sequence_id: str
+    step_id: str
+    generation: int = 0
+    url: str | None = None
+    clicked_at: datetime
+
+
+class ContactUnsubscribed(_Message):
+    """A contact unsubscribed through the link of an email (counted against that email's step)."""
+
+    tenant_id: str
+    contact_id: str
+    sequence_id: str | None = None
+    step_id: str | None = None
+    source: str
+    unsubscribed_at: datetime
+
+
+DomainEvent = ContactEnrolled | EmailSent | EnrollmentConverted | EmailOpened | LinkClicked | ContactUnsubscribed
 
 
 class DeliveryFeedback(_Message):
@@ -128,3 +163,15 @@ class DeliveryFeedback(_Message):
     tenant_id: str
     contact_id: str
     message_id: str
+
+
+DOMAIN_EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    kind.__name__: kind
+    for kind in (ContactEnrolled, EmailSent, EnrollmentConverted, EmailOpened, LinkClicked, ContactUnsubscribed)
+}
+
+
+def read_domain_event(detail_type: str, detail: dict[str, Any]) -> DomainEvent | None:
+    """The domain event an EventBridge envelope carries (its detail-type names the class); None for other kinds."""
+    kind = DOMAIN_EVENT_TYPES.get(detail_type)
+    return kind.model_validate(detail) if kind is not None else None

@@ -2,9 +2,10 @@
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
+from emailseq.domain.analytics import LastClick, Tally
 from emailseq.domain.api_keys import ApiKeyRecord
 from emailseq.domain.attributes import AttributeSchema, AttributeType
 from emailseq.domain.consent import Consent
@@ -18,6 +19,7 @@ from emailseq.domain.rate import SendQuota
 from emailseq.domain.segments import Membership, SegmentDefinition
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
+from emailseq.domain.webhooks import DeliverWebhook, DeliveryAttempt, Subscription
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class StepCounts:
     clicked: int = 0
     unsubscribed: int = 0
     machine_opened: int = 0
+    delivered: int = 0
+    bounced: int = 0
+    converted: int = 0  # conversions attributed to this email (its link was the last clicked, within the window)
 
 
 @dataclass(frozen=True)
@@ -446,3 +451,57 @@ class QuantumResults(Protocol):
 
 class QuantumJobQueue(Protocol):
     def send(self, tenant_id: str, job_id: str) -> None: ...
+
+
+class AnalyticsStore(Protocol):
+    """Per-sequence daily counters, attribution state and the export rows, kept as the domain events arrive."""
+
+    def count(self, tally: Tally) -> bool:
+        """Apply `tally` once per business key (its day counters, per-step totals and export row, in one write);
+        False when that key was counted before (a redelivered event)."""
+        ...
+
+    def note_click(self, tenant_id: str, contact_id: str, sequence_id: str, click: LastClick) -> None:
+        """Remember the contact's latest click in the sequence (an older click never replaces a newer one)."""
+        ...
+
+    def last_click(self, tenant_id: str, contact_id: str, sequence_id: str) -> LastClick | None: ...
+
+    def daily(
+        self, tenant_id: str, sequence_id: str, first: date, last: date
+    ) -> list[tuple[str, str | None, dict[str, int]]]:
+        """The stored day counters from `first` to `last`: (day, step id or None, metric → count)."""
+        ...
+
+    def rows(self, tenant_id: str, sequence_id: str, first: date, last: date) -> Iterator[dict[str, Any]]:
+        """The export rows of those days, oldest first (one Query per day, never a Scan)."""
+        ...
+
+
+class ExportFiles(Protocol):
+    def put_text(self, key: str, text: str) -> None: ...
+    def download_url(self, key: str, expires_seconds: int) -> str: ...
+
+
+class WebhookStore(Protocol):
+    def put(self, subscription: Subscription) -> None: ...
+    def get(self, tenant_id: str, subscription_id: str) -> Subscription | None: ...
+    def of_tenant(self, tenant_id: str) -> list[Subscription]: ...
+    def delete(self, tenant_id: str, subscription_id: str) -> bool: ...
+    def log(self, tenant_id: str, attempt: DeliveryAttempt) -> None: ...
+    def deliveries(self, tenant_id: str, subscription_id: str, cursor: str | None, limit: int) -> Page[DeliveryAttempt]:
+        """The subscription's delivery log, newest first."""
+        ...
+
+    def mark_delivered(self, tenant_id: str, subscription_id: str, event_id: str) -> None: ...
+    def was_delivered(self, tenant_id: str, subscription_id: str, event_id: str) -> bool: ...
+
+
+class WebhookQueue(Protocol):
+    def enqueue(self, commands: list[DeliverWebhook]) -> None: ...
+
+
+class WebhookPoster(Protocol):
+    def post(self, url: str, body: bytes, headers: dict[str, str], allow_private: bool) -> int:
+        """POST and return the status; raises TargetRefused (not public, not allowed) or TargetUnreachable."""
+        ...

@@ -2,10 +2,15 @@
 
 from dataclasses import dataclass
 
+from aws_lambda_powertools import Logger
+
 from emailseq.domain.enrollment import Enrollment
-from emailseq.domain.ports import AuditTrail, Clock, ConsentStore, ContactRepository, EnrollmentStore
+from emailseq.domain.messages import ContactUnsubscribed, DomainEvent, EmailOpened, LinkClicked
+from emailseq.domain.ports import AuditTrail, Clock, ConsentStore, ContactRepository, EnrollmentStore, EventBus
 from emailseq.logic.segments import SegmentHook, refresh_segments
 from emailseq.rendering.tracking import Claim
+
+logger = Logger(child=True)
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,7 @@ class TrackingPorts:
     consents: ConsentStore | None = None  # double opt-in confirmations arrive through the same edge
     audit: AuditTrail | None = None  # unsubscribes and consents are changes of consent: kept in the audit log
     segments: SegmentHook | None = None  # engagement segments re-evaluated on a human open or a click
+    bus: EventBus | None = None  # first opens, first clicks and unsubscribes published as domain events
 
 
 def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bool:
@@ -25,7 +31,11 @@ def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bo
     fact = "machine_opened" if machine else "opened"
     if not machine:
         _engaged(ports, claim, "opened")
-    return enrollment is not None and ports.enrollments.record_fact(enrollment, fact, claim.send.step)
+    first = enrollment is not None and ports.enrollments.record_fact(enrollment, fact, claim.send.step)
+    if first:
+        send, now = claim.send, ports.clock.now()
+        _publish(ports, EmailOpened(**_ids(claim), generation=send.generation, machine=machine, opened_at=now))
+    return first
 
 
 def record_click(ports: TrackingPorts, claim: Claim) -> bool:
@@ -34,8 +44,14 @@ def record_click(ports: TrackingPorts, claim: Claim) -> bool:
     _engaged(ports, claim, "clicked")
     if enrollment is None:
         return False
-    ports.enrollments.record_fact(enrollment, "opened", claim.send.step)
-    return ports.enrollments.record_fact(enrollment, "clicked", claim.send.step)
+    opened = ports.enrollments.record_fact(enrollment, "opened", claim.send.step)
+    first = ports.enrollments.record_fact(enrollment, "clicked", claim.send.step)
+    now, generation = ports.clock.now(), claim.send.generation
+    if opened:  # counted as an open on the report: the daily series and webhooks hear of it too
+        _publish(ports, EmailOpened(**_ids(claim), generation=generation, machine=False, opened_at=now))
+    if first:
+        _publish(ports, LinkClicked(**_ids(claim), generation=generation, url=claim.url, clicked_at=now))
+    return first
 
 
 def unsubscribe(ports: TrackingPorts, claim: Claim, source: str) -> bool:
@@ -47,7 +63,25 @@ def unsubscribe(ports: TrackingPorts, claim: Claim, source: str) -> bool:
     if first and ports.audit is not None:
         details = {"source": source, "sequence": claim.send.sequence, "step": claim.send.step}
         ports.audit.record(claim.send.tenant, "contact", "contact.unsubscribed", claim.send.contact, details)
+    if first:
+        _publish(ports, ContactUnsubscribed(**_ids(claim), source=source, unsubscribed_at=ports.clock.now()))
     return first
+
+
+def _ids(claim: Claim) -> dict[str, str]:
+    send = claim.send
+    return {"tenant_id": send.tenant, "contact_id": send.contact, "sequence_id": send.sequence, "step_id": send.step}
+
+
+def _publish(ports: TrackingPorts, event: DomainEvent) -> None:
+    # After the fact is stored, and never in the way of the answer: a reader's click must redirect even when the
+    # bus is down. Such an event is missing from analytics and webhooks (logged); the fact itself is kept.
+    if ports.bus is None:
+        return
+    try:
+        ports.bus.publish([event])
+    except Exception:  # any failure of the bus, whatever its kind
+        logger.warning("domain event not published", extra={"event": type(event).__name__}, exc_info=True)
 
 
 def _engaged(ports: TrackingPorts, claim: Claim, kind: str) -> None:
