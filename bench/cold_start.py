@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/cold_start.py [--repeat 5]
 
-Each measurement is a fresh interpreter (`python -c`) that times, in-process, the import of one module: the
+Each measurement is a fresh interpreter (`python -c`) that times, in-process, the import of one module (CPU time
+of that interpreter, time.process_time: on this shared machine wall time mostly measures the queue for a core): the
 handler (functions/<name>/handler.py, imported as Lambda does, with the EMAILSEQ_* variables its settings model
 needs), or the baseline `boto3`. A handler's import runs its cold start: settings validated, adapters built,
 the secrets it reads at start fetched; those calls go to a private ministack (bench/private_emulator.py) holding
@@ -23,7 +24,7 @@ import boto3
 from private_emulator import ROOT, private_emulator
 
 FUNCTIONS = sorted(path.parent.name for path in (ROOT / "functions").glob("*/handler.py"))
-TIMED = "import importlib, time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)"
+TIMED = "import importlib, time; t = time.process_time(); {code}; print(time.process_time() - t)"
 SECRETS = {
     "bench/token": json.dumps({"current": "k1", "k1": "t" * 64}),
     "bench/signing": "s" * 64,
