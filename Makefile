@@ -95,6 +95,10 @@ bench: setup quantum
 	$(BIN)/python bench/send_rate.py
 	$(BIN)/python bench/authorizer_cost.py
 	$(BIN)/python bench/quantum_vs_classical.py
+	$(BIN)/python bench/scheduler_tick.py
+	$(BIN)/python bench/render_throughput.py
+	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/package_sizes.py
 
 clean:
 	-$(BIN)/emailseq local down

@@ -3,8 +3,9 @@
 from aws_lambda_powertools import Logger
 from emailseq.api import api_keys
 from emailseq.api.app import create_app
+from emailseq.observability import API_REQUEST, observed
 from mangum import Mangum
 
 logger = Logger(service="api-keys")
 app = create_app(api_keys.router)
-handler = logger.inject_lambda_context(Mangum(app, lifespan="off"))
+handler = observed(logger, API_REQUEST)(Mangum(app, lifespan="off"))

@@ -3,8 +3,9 @@
 from aws_lambda_powertools import Logger
 from emailseq.api import audit, enrollments, sequences, settings
 from emailseq.api.app import create_app
+from emailseq.observability import API_REQUEST, observed
 from mangum import Mangum
 
 logger = Logger(service="api-sequences")
 app = create_app(sequences.router, enrollments.router, settings.router, audit.router)
-handler = logger.inject_lambda_context(Mangum(app, lifespan="off"))
+handler = observed(logger, API_REQUEST)(Mangum(app, lifespan="off"))

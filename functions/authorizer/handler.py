@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from emailseq.auth import InvalidToken
 from emailseq.logic.authenticate import authenticate
+from emailseq.observability import API_REQUEST, observed
 from emailseq.settings import AuthorizerSettings
 from emailseq.wiring import authorizer_ports
 
@@ -17,7 +18,7 @@ logger = Logger(service="authorizer")
 keys, api_keys = authorizer_ports(AuthorizerSettings())
 
 
-@logger.inject_lambda_context
+@observed(logger, API_REQUEST)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     headers = {key.lower(): value for key, value in (event.get("headers") or {}).items()}
     try:

@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from emailseq.domain.messages import RecordEvent
 from emailseq.logic.enroll import handle_contact_event
+from emailseq.observability import observed
 from emailseq.settings import EnrollerSettings
 from emailseq.wiring import enroll_ports
 
@@ -20,6 +21,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord) -> None:
     event = RecordEvent.model_validate(json.loads(record.body)["detail"])
+    logger.set_correlation_id(event.id)  # the id the client gave its event: one search finds its whole path
     happened = handle_contact_event(ports, event)
     logger.info(
         "contact event handled",
@@ -27,6 +29,6 @@ def record_handler(record: SQSRecord) -> None:
     )
 
 
-@logger.inject_lambda_context
+@observed(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -7,6 +7,7 @@ from aws_lambda_powertools.utilities.data_classes import SNSEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from emailseq.dal.ses_feedback import read_feedback
 from emailseq.logic.feedback import handle_feedback
+from emailseq.observability import SNS_MESSAGE, count, observed
 from emailseq.settings import FunctionSettings
 from emailseq.wiring import feedback_ports
 
@@ -14,7 +15,7 @@ logger = Logger(service="feedback")
 ports = feedback_ports(FunctionSettings())
 
 
-@logger.inject_lambda_context
+@observed(logger, SNS_MESSAGE)
 @event_source(data_class=SNSEvent)
 def handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
     suppressed = 0
@@ -23,4 +24,5 @@ def handler(event: SNSEvent, context: LambdaContext) -> dict[str, Any]:
         if feedback is not None:
             suppressed += handle_feedback(ports, feedback)
             logger.info("delivery feedback", extra={"kind": feedback.kind, "message_id": feedback.message_id})
+    count("ContactsSuppressed", suppressed)
     return {"suppressed": suppressed}

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from emailseq.logic.work import handle_work_message
+from emailseq.observability import observed
 from emailseq.settings import ContactsWorkSettings
 from emailseq.wiring import audience_ports, import_ports
 
@@ -19,10 +20,11 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
+    logger.set_correlation_id(record.message_id)
     kind = handle_work_message(imports, audiences, json.loads(record.body))
     logger.info("work message handled", extra={"kind": kind, "message_id": record.message_id})
 
 
-@logger.inject_lambda_context
+@observed(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -12,6 +12,7 @@ from emailseq.dal.queue import SqsRetryBackoff, SqsThrottleRetry
 from emailseq.domain.errors import ProviderTemporaryError, SendThrottled
 from emailseq.domain.messages import SendStep
 from emailseq.logic.run_step import run_step
+from emailseq.observability import counted_send, observed
 from emailseq.settings import SenderSettings
 from emailseq.wiring import step_ports
 
@@ -23,9 +24,11 @@ throttled = SqsThrottleRetry(client("sqs"), backoff)
 
 
 def record_handler(record: SQSRecord) -> None:
+    logger.set_correlation_id(record.message_id)
     order = SendStep.model_validate_json(record.body)
     try:
-        happened = run_step(ports, order)
+        with counted_send():
+            happened = run_step(ports, order)
     except SendThrottled:
         seconds = throttled.send_back(record.event_source_arn, record.body)
         logger.info("send rate reached, order sent back", extra={"retry_in_seconds": seconds})
@@ -45,7 +48,7 @@ def record_handler(record: SQSRecord) -> None:
     )
 
 
-@logger.inject_lambda_context
+@observed(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     once.config.register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

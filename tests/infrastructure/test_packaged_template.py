@@ -394,3 +394,52 @@ def test_only_the_quantum_worker_carries_the_quantum_layer(template: dict[str, A
     for name, function in _of_type(template, "AWS::Lambda::Function").items():
         layers = json.dumps(function["Properties"].get("Layers", []))
         assert ("QuantumLambdaLayer" in layers) == (name == "QuantumWorkerLambdaFunction"), name
+# -- observability (infrastructure/observability.yml, docs/observability.md) ------------------------------------------
+
+
+def _dead_letter_queues(template: dict[str, Any]) -> set[str]:
+    """Every queue some queue's RedrivePolicy names as its dead-letter target."""
+    targets = set()
+    for queue in _of_type(template, "AWS::SQS::Queue").values():
+        redrive = queue["Properties"].get("RedrivePolicy")
+        if redrive:
+            targets.add(redrive["deadLetterTargetArn"]["Fn::GetAtt"][0])
+    return targets
+
+
+def test_every_dead_letter_queue_has_an_alarm_at_its_first_message(template: dict[str, Any]):
+    # Given the queues that are dead-letter targets, and the alarms on an SQS queue's visible messages
+    dead_letter_queues = _dead_letter_queues(template)
+    watched = {}
+    for alarm in _of_type(template, "AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        if (props["Namespace"], props["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible"):
+            (dimension,) = props["Dimensions"]
+            watched[dimension["Value"]["Fn::GetAtt"][0]] = props
+    # Then each dead-letter queue has one, raised by a single message and notifying the alarm topic
+    assert len(dead_letter_queues) >= 4
+    assert dead_letter_queues <= set(watched)
+    for queue in dead_letter_queues:
+        props = watched[queue]
+        assert (props["ComparisonOperator"], props["Threshold"]) == ("GreaterThanThreshold", 0)
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_the_send_error_rate_has_an_alarm_on_the_metric_the_sender_emits(template: dict[str, Any]):
+    from emailseq.observability import SEND_ERROR_RATE
+
+    alarms = [a["Properties"] for a in _of_type(template, "AWS::CloudWatch::Alarm").values()]
+    (alarm,) = [a for a in alarms if a["MetricName"] == SEND_ERROR_RATE]
+    assert (alarm["Namespace"], alarm["Statistic"]) == ("emailseq", "Average")
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "emailseq"}]
+    assert 0 < float(alarm["Threshold"]) < 100
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_the_dashboard_shows_every_dead_letter_queue_and_the_send_error_rate(template: dict[str, Any]):
+    (dashboard,) = _of_type(template, "AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+    json.loads(body)  # valid JSON before substitution (the ${...} are inside strings)
+    for queue in _dead_letter_queues(template):
+        assert "${" + queue + ".QueueName}" in body
+    assert '"SendErrorRate"' in body

@@ -19,7 +19,8 @@ class TenantSettings(BaseModel):
     # account's own rate); a send over it waits a second or two and is retried. None: the account's rate.
     max_sends_per_second: Annotated[int | None, Field(ge=1, le=1000)] = None
     # The tenant's sender (in AWS the address must be an SES-verified identity); the deployment's default if unset.
-    from_name: Annotated[str | None, Field(max_length=100, pattern=r"^[^\r\n]*$")] = None
+    # One line of text: no control character (CR, LF, and the others a parser may take for a line end).
+    from_name: Annotated[str | None, Field(max_length=100, pattern="^[^\x00-\x1f\x7f\x85\u2028\u2029]*$")] = None
     from_address: EmailAddress | None = None
     reply_to: EmailAddress | None = None
     # Webhook steps may call private, loopback and link-local addresses (an internal service of the tenant's own,

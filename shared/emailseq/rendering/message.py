@@ -16,7 +16,7 @@ def build_mime(email: OutgoingEmail, sender: str, sent_at: datetime) -> bytes:
     domain = from_address.rsplit("@", 1)[-1]
     message = EmailMessage()
     # Address objects encode a non-ASCII display name as RFC 2047 words and keep the address itself intact.
-    message["From"] = Address(display_name=email.from_name or default_name, addr_spec=from_address)
+    message["From"] = Address(display_name=_one_line(email.from_name or default_name), addr_spec=from_address)
     message["To"] = Address(addr_spec=email.to)
     if email.reply_to:
         message["Reply-To"] = Address(addr_spec=email.reply_to)
@@ -28,3 +28,9 @@ def build_mime(email: OutgoingEmail, sender: str, sent_at: datetime) -> bytes:
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
     return message.as_bytes()
+
+
+def _one_line(name: str) -> str:
+    """A display name as one line of text: settings validate it, but a name stored before that must not split the
+    header either (control characters and line separators become spaces, as in a subject)."""
+    return " ".join("".join(char if char.isprintable() else " " for char in name).split())
