@@ -87,6 +87,9 @@ bench: setup quantum
 	$(BIN)/python bench/send_rate.py
 	$(BIN)/python bench/authorizer_cost.py
 	$(BIN)/python bench/quantum_vs_classical.py
+	$(BIN)/python bench/send_time.py
+	$(BIN)/python bench/bandit_regret.py
+	$(BIN)/python bench/churn_auc.py
 
 clean:
 	-$(BIN)/emailseq local down

@@ -274,7 +274,9 @@ EXPECTED_ACTIONS = {
     | _SES
     | {"sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "sqs:SendMessage", "s3:PutObject", "ses:GetAccount"}
     | {"events:PutEvents"}
+    | {"s3:GetObject", "s3:ListBucket"}  # engagement models (send_at: optimal, score branches)
     | _CLOCK,
+    "Trainer": {"dynamodb:Query", "s3:GetObject", "s3:PutObject", "s3:ListBucket"} | _CLOCK,
     "OptIn": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
     | _PII
     | _SQS_SOURCE
@@ -286,7 +288,7 @@ EXPECTED_ACTIONS = {
 EXCLUSIVE = {
     "TokenSecret": {"Authorizer"},
     "IdempotencyTable": {"Sender", "OptIn"},
-    "DataBucket": {"Sender", "OptIn", "ApiContacts", "ApiImports", "Importer"},
+    "DataBucket": {"Sender", "OptIn", "ApiContacts", "ApiImports", "Importer", "Trainer"},
 }
 # Actions IAM cannot scope to a resource (no resource type): the only "*" resources allowed outside the logs.
 UNSCOPABLE = {"ses:GetAccount"}

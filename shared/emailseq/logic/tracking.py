@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.ports import AuditTrail, Clock, ConsentStore, ContactRepository, EnrollmentStore
+from emailseq.logic.engagement import AiPorts, note_engaged, send_key
 from emailseq.logic.segments import SegmentHook, refresh_segments
 from emailseq.rendering.tracking import Claim
 
@@ -16,6 +17,7 @@ class TrackingPorts:
     consents: ConsentStore | None = None  # double opt-in confirmations arrive through the same edge
     audit: AuditTrail | None = None  # unsubscribes and consents are changes of consent: kept in the audit log
     segments: SegmentHook | None = None  # engagement segments re-evaluated on a human open or a click
+    ai: AiPorts | None = None  # engagement histories (send times, scores) and subject-line arm rewards
 
 
 def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bool:
@@ -25,7 +27,10 @@ def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bo
     fact = "machine_opened" if machine else "opened"
     if not machine:
         _engaged(ports, claim, "opened")
-    return enrollment is not None and ports.enrollments.record_fact(enrollment, fact, claim.send.step)
+    first = enrollment is not None and ports.enrollments.record_fact(enrollment, fact, claim.send.step)
+    if first and not machine:
+        _learned(ports, claim, "opened")
+    return first
 
 
 def record_click(ports: TrackingPorts, claim: Claim) -> bool:
@@ -34,8 +39,12 @@ def record_click(ports: TrackingPorts, claim: Claim) -> bool:
     _engaged(ports, claim, "clicked")
     if enrollment is None:
         return False
-    ports.enrollments.record_fact(enrollment, "opened", claim.send.step)
-    return ports.enrollments.record_fact(enrollment, "clicked", claim.send.step)
+    if ports.enrollments.record_fact(enrollment, "opened", claim.send.step):
+        _learned(ports, claim, "opened")
+    first = ports.enrollments.record_fact(enrollment, "clicked", claim.send.step)
+    if first:
+        _learned(ports, claim, "clicked")
+    return first
 
 
 def unsubscribe(ports: TrackingPorts, claim: Claim, source: str) -> bool:
@@ -60,6 +69,17 @@ def _engaged(ports: TrackingPorts, claim: Claim, kind: str) -> None:
         contact = ports.segments.contacts.note_engagement(claim.send.tenant, claim.send.contact, each, now)
     if contact is not None:
         refresh_segments(ports.segments.audiences, [contact], ports.clock)
+
+
+def _learned(ports: TrackingPorts, claim: Claim, kind: str) -> None:
+    """A first open or click: into the contact's engagement history and the subject-line arm's rewards."""
+    if ports.ai is None:
+        return
+    send = claim.send
+    contact = ports.contacts.get(send.tenant, send.contact)
+    note_engaged(ports.ai, contact, kind, ports.clock.now())
+    key = send_key(send.sequence, send.contact, send.generation, send.step)
+    ports.ai.arms.reward(send.tenant, send.sequence, send.step, key, "opens" if kind == "opened" else "clicks")
 
 
 def _enrollment(ports: TrackingPorts, claim: Claim) -> Enrollment | None:
