@@ -99,6 +99,9 @@ bench: setup quantum
 	$(BIN)/python bench/render_throughput.py
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/package_sizes.py
+	$(BIN)/python bench/send_time.py
+	$(BIN)/python bench/bandit_regret.py
+	$(BIN)/python bench/churn_auc.py
 
 clean:
 	-$(BIN)/emailseq local down

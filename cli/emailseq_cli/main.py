@@ -221,6 +221,11 @@ def report(
     )
     for step in data["steps"]:
         typer.echo(f"  {step['id']:<24} sent {step['sent']}")
+        for arm in step.get("arms") or []:  # subject-line bandit steps
+            typer.echo(
+                f"    {arm['subject'][:40]:<40} sends {arm['sends']}  {arm['reward']} {arm['rate']:.1%}"
+                f"  P(best) {arm['probability_best']:.2f}"
+            )
 
 
 @cli.command("simulate")

@@ -103,11 +103,20 @@ class SenderSettings(MailSettings):
     # The account's send rate when SES cannot tell it (GetAccount failed), or the relay's rate with SMTP.
     fallback_max_send_rate: float = Field(default=14.0, gt=0)
     send_quota_cache_seconds: float = Field(default=300.0, ge=0)
+    models_bucket: str | None = None  # the AI layer (send times, subject bandits, scores) is on when set
 
 
 class TrackingSettings(FunctionSettings):
     signing_secret_id: str = Field(min_length=1)
     bus_name: str | None = None  # first opens, first clicks and unsubscribes go on the bus (analytics, webhooks)
+    models_bucket: str | None = None  # opens and clicks feed engagement histories and bandit arms when set
+
+
+class TrainerSettings(FunctionSettings):
+    """The scheduled engagement-model trainer: reads histories, keeps snapshots and models in the bucket."""
+
+    models_bucket: str = Field(min_length=1)
+    churn_horizon_days: int = Field(default=30, ge=1, le=365)
 
 
 class OptInSettings(MailSettings):

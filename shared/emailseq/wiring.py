@@ -8,6 +8,7 @@ from emailseq.audit.log import ChainedAuditLog
 from emailseq.audit.signing import CheckpointSigner
 from emailseq.dal.analytics import DynamoAnalyticsStore
 from emailseq.dal.api_keys import DynamoApiKeys
+from emailseq.dal.arms import DynamoArmStore
 from emailseq.dal.audiences import DynamoAudienceStore
 from emailseq.dal.audit import DynamoAuditStore
 from emailseq.dal.aws import bulk_client, client
@@ -16,12 +17,14 @@ from emailseq.dal.clock import SystemClock, ssm_offset
 from emailseq.dal.consents import DynamoConsentStore
 from emailseq.dal.contacts import DynamoContactRepository
 from emailseq.dal.data_keys import DynamoDataKeys
+from emailseq.dal.engagement import DynamoEngagementStore
 from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.imports import DynamoImportStore, S3ImportFiles, SqsWorkQueue
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.quantum_jobs import DynamoQuantumJobStore, S3QuantumResults, SqsQuantumJobQueue
 from emailseq.dal.queue import SqsOrderQueue
+from emailseq.dal.score_models import S3ScoreModels
 from emailseq.dal.secrets import read_secret, read_smtp_secret
 from emailseq.dal.send_rate import DynamoSendRateLimiter, FixedSendQuota, SesSendQuota
 from emailseq.dal.sequences import DynamoSequenceRepository
@@ -35,6 +38,7 @@ from emailseq.domain.ports import Clock, MailSender, SendQuotaSource
 from emailseq.domain.quantum_jobs import QuantumJobRequest
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.logic.analytics import AnalyticsPorts
+from emailseq.logic.engagement import AiPorts
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.exports import ExportPorts
 from emailseq.logic.feedback import FeedbackPorts
@@ -45,6 +49,7 @@ from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
 from emailseq.logic.segments import AudiencePorts, SegmentHook
 from emailseq.logic.tracking import TrackingPorts
+from emailseq.logic.train import TrainPorts
 from emailseq.logic.webhooks import WebhookPorts
 from emailseq.rendering.tracking import LinkSigner
 from emailseq.settings import (
@@ -61,6 +66,7 @@ from emailseq.settings import (
     SchedulerSettings,
     SenderSettings,
     TrackingSettings,
+    TrainerSettings,
     WebhookSettings,
 )
 
@@ -132,6 +138,7 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
         caps=DynamoSendCaps(db, settings.table_name),
         limiter=DynamoSendRateLimiter(db, settings.table_name),
         quota=_send_quota(settings),
+        ai=ai_ports(settings.table_name, settings.models_bucket, db),
     )
     return ports, once
 
@@ -174,9 +181,30 @@ def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigne
         audit=audit_trail(settings),
         segments=segment_hook(settings),
         bus=EventBridgeBus(client("events"), settings.bus_name) if settings.bus_name else None,
+        ai=ai_ports(settings.table_name, settings.models_bucket, db),
     )
     # Verifying needs only the key; the base URL is for minting, which this function never does.
     return ports, LinkSigner(read_secret(client("secretsmanager"), settings.signing_secret_id), "")
+
+
+def ai_ports(table_name: str, models_bucket: str | None, db: Any = None) -> AiPorts | None:
+    if models_bucket is None:
+        return None
+    db = db or client("dynamodb")
+    return AiPorts(
+        DynamoEngagementStore(db, table_name),
+        DynamoArmStore(db, table_name),
+        S3ScoreModels(client("s3"), models_bucket),
+    )
+
+
+def train_ports(settings: TrainerSettings) -> TrainPorts:
+    db = client("dynamodb")
+    return TrainPorts(
+        DynamoEngagementStore(db, settings.table_name),
+        S3ScoreModels(client("s3"), settings.models_bucket),
+        clock_for(settings),
+    )
 
 
 def schedule_ports(settings: SchedulerSettings) -> SchedulePorts:

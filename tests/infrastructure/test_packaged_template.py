@@ -274,7 +274,9 @@ EXPECTED_ACTIONS = {
     | _SES
     | {"sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "sqs:SendMessage", "s3:PutObject", "ses:GetAccount"}
     | {"events:PutEvents"}
+    | {"s3:GetObject", "s3:ListBucket"}  # engagement models (send_at: optimal, score branches)
     | _CLOCK,
+    "Trainer": {"dynamodb:Query", "s3:GetObject", "s3:PutObject", "s3:ListBucket"} | _CLOCK,
     "OptIn": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
     | _PII
     | _SQS_SOURCE
@@ -306,6 +308,7 @@ EXCLUSIVE = {
         "ApiQuantum",
         "QuantumWorker",
         "ApiAnalytics",
+        "Trainer",
     },
 }
 # Actions IAM cannot scope to a resource (no resource type): the only "*" resources allowed outside the logs.
@@ -394,6 +397,8 @@ def test_only_the_quantum_worker_carries_the_quantum_layer(template: dict[str, A
     for name, function in _of_type(template, "AWS::Lambda::Function").items():
         layers = json.dumps(function["Properties"].get("Layers", []))
         assert ("QuantumLambdaLayer" in layers) == (name == "QuantumWorkerLambdaFunction"), name
+
+
 # -- observability (infrastructure/observability.yml, docs/observability.md) ------------------------------------------
 
 

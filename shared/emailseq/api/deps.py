@@ -5,6 +5,7 @@ from functools import cache
 
 from emailseq.audit.signing import CheckpointSigner
 from emailseq.dal.api_keys import DynamoApiKeys
+from emailseq.dal.arms import DynamoArmStore
 from emailseq.dal.audit import DynamoAuditStore
 from emailseq.dal.aws import client
 from emailseq.dal.bus import EventBridgeBus
@@ -18,6 +19,7 @@ from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.tenants import DynamoTenantSettings
 from emailseq.domain.ports import (
     ApiKeyStore,
+    ArmStore,
     AudienceStore,
     AuditTrail,
     Clock,
@@ -70,6 +72,7 @@ class ApiPorts:
     bus: EventBus
     clock: Clock
     audit: AuditTrail | None = None
+    arms: ArmStore | None = None  # the subject-line bandit's counts, for the report
 
 
 @cache
@@ -100,6 +103,7 @@ def api_ports() -> ApiPorts:
         bus=EventBridgeBus(client("events"), settings.bus_name),
         clock=clock,
         audit=audit_trail(settings),
+        arms=DynamoArmStore(db, settings.table_name),
     )
 
 

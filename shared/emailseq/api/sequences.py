@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
+from emailseq.api.arms import ArmReport, arm_reports
 from emailseq.api.deliverability import DeliverabilityOut, deliverability_out
 from emailseq.api.deps import ApiPorts, api_ports, preview_ports
 from emailseq.api.principal import Caller, Editor
@@ -39,6 +40,7 @@ class StepReport(BaseModel):
     delivered: int = 0
     bounced: int = 0
     converted: int = 0  # conversions credited to this email: its link was the last clicked within the window
+    arms: list[ArmReport] | None = None  # subject-line bandit steps only (`subjects:`)
 
 
 class ReportOut(BaseModel):
@@ -89,13 +91,19 @@ def get_sequence(sequence_id: SequenceId, caller: Caller, ports: Ports) -> Seque
     return _out(stored, changed=False)
 
 
-@router.get("/{sequence_id}/report", response_model=ReportOut)
+# exclude_none: `arms` appears only on subject-line bandit steps (every other report field is always set)
+@router.get("/{sequence_id}/report", response_model=ReportOut, response_model_exclude_none=True)
 def get_report(sequence_id: SequenceId, caller: Caller, ports: Ports) -> ReportOut:
     stored = ports.sequences.current(caller.tenant_id, sequence_id)
     if stored is None:
         raise NotFound("sequence", sequence_id)
     counts = ports.sequences.counts(caller.tenant_id, sequence_id)
-    steps = [_step_report(step.id, counts.steps.get(step.id)) for step in stored.document.email_steps()]
+    steps = [
+        _step_report(step.id, counts.steps.get(step.id)).model_copy(
+            update={"arms": arm_reports(ports.arms, caller.tenant_id, sequence_id, step)}
+        )
+        for step in stored.document.email_steps()
+    ]
     return ReportOut(
         sequence_id=sequence_id,
         enrolled=counts.enrolled,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from emailseq.domain.ai.send_moment import local_zone, optimal_moment
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus
 from emailseq.domain.program import Instruction, Op, compile_program
 from emailseq.domain.sequence import SequenceDocument, json_equal
@@ -52,6 +53,8 @@ class ContactView:
     contact_id: str
     timezone: str | None = None
     attributes: dict[str, Any] | None = None
+    send_hours: tuple[float, ...] | None = None  # open probability per local hour of week (`send_at: optimal`)
+    score: float | None = None  # engagement score, 0-1 (branch `score:`); None when the tenant has no model
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,13 @@ def _execute(
 def _email(
     step: EmailStep, at: Enrollment, document: SequenceDocument, contact: ContactView, now: datetime
 ) -> Transition:
+    if step.send_at == "optimal" and contact.send_hours is not None:
+        zone = local_zone(document.send_window, contact.timezone)
+        best = optimal_moment(contact.send_hours, document.send_window, zone, at.step_started_at or now, now)
+        if best is not None and best > now:  # the best hour is still ahead: sleep until then
+            return Transition(replace(at, due_at=best))
+        if best is not None:
+            return Transition(_moved(at, at.cursor + 1, now), SendEmail(step), at.cursor)
     if document.send_window is not None:
         zone = contact_zone(document.send_window, contact.timezone)
         opening = next_opening(document.send_window, zone, now)
@@ -136,6 +146,8 @@ def _holds(condition: Condition, at: Enrollment, contact: ContactView) -> bool:
         return condition.clicked in at.facts.clicked
     if condition.event is not None:
         return condition.event in at.facts.events
+    if condition.score is not None:  # no model yet (or no history): the test does not hold
+        return contact.score is not None and condition.score.holds(contact.score)
     assert condition.attribute is not None
     ((name, wanted),) = condition.attribute.items()
     return json_equal((contact.attributes or {}).get(name), wanted)

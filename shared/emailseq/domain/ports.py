@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from emailseq.domain.ai.bandit import ArmStats
+from emailseq.domain.ai.score import EngagementProfile, ScoreModel
+from emailseq.domain.ai.send_time import OpenHistogram
 from emailseq.domain.analytics import LastClick, Tally
 from emailseq.domain.api_keys import ApiKeyRecord
 from emailseq.domain.attributes import AttributeSchema, AttributeType
@@ -505,3 +508,61 @@ class WebhookPoster(Protocol):
     def post(self, url: str, body: bytes, headers: dict[str, str], allow_private: bool) -> int:
         """POST and return the status; raises TargetRefused (not public, not allowed) or TargetUnreachable."""
         ...
+
+
+@dataclass(frozen=True)
+class ContactEngagement:
+    """A contact's compact engagement history: first opens by local hour of week, totals, last moments."""
+
+    hours: OpenHistogram
+    profile: EngagementProfile
+
+
+class EngagementStore(Protocol):
+    """Per-contact engagement histories and their pooled totals per group (`tenant`, `list:<id>`)."""
+
+    def record_send(self, tenant_id: str, contact_id: str, at: datetime, groups: list[str]) -> None: ...
+
+    def record_open(self, tenant_id: str, contact_id: str, hour: int, at: datetime, groups: list[str]) -> None: ...
+
+    def record_click(self, tenant_id: str, contact_id: str, at: datetime) -> None: ...
+
+    def history(self, tenant_id: str, contact_id: str) -> ContactEngagement: ...
+
+    def pooled(self, tenant_id: str, group: str) -> OpenHistogram: ...
+
+    def profiles(self, tenant_id: str) -> Iterator[tuple[str, EngagementProfile]]:
+        """Every contact's profile (the trainer's input), page by page."""
+        ...
+
+    def tenants(self) -> list[str]:
+        """Tenants with engagement history to train on."""
+        ...
+
+
+class ArmStore(Protocol):
+    """Subject-line bandit bookkeeping per (sequence, step): which arm each send got, sends and rewards per arm."""
+
+    def assign(self, tenant_id: str, sequence_id: str, step_id: str, send_key: str, arm: int) -> int:
+        """Keep `arm` for this send unless one is kept already; the kept arm (a retry gets the first choice)."""
+        ...
+
+    def reward(self, tenant_id: str, sequence_id: str, step_id: str, send_key: str, kind: str) -> bool:
+        """Count an open or click (`opens` / `clicks`) for the send's arm once; False if already or no arm."""
+        ...
+
+    def stats(self, tenant_id: str, sequence_id: str, step_id: str, arms: int) -> dict[str, list[ArmStats]]:
+        """Per reward kind (`opens`, `clicks`): each arm's sends and successes."""
+        ...
+
+
+class ScoreModels(Protocol):
+    """Trained engagement models per tenant (JSON in S3) and the trainer's dated feature snapshots."""
+
+    def model(self, tenant_id: str) -> ScoreModel | None: ...
+
+    def save_model(self, tenant_id: str, model: ScoreModel) -> None: ...
+
+    def snapshot(self, tenant_id: str, day: str) -> dict[str, list[float]] | None: ...
+
+    def save_snapshot(self, tenant_id: str, day: str, rows: dict[str, list[float]]) -> None: ...

@@ -126,6 +126,12 @@ class SequenceDocument(Strict):
     def email_steps(self) -> list[EmailStep]:
         return [step for step in walk(self.steps) if isinstance(step, EmailStep)]
 
+    def uses_send_time(self) -> bool:
+        return any(step.send_at == "optimal" for step in self.email_steps())
+
+    def uses_score(self) -> bool:
+        return any(isinstance(s, BranchStep) and s.branch.if_.score is not None for s in walk(self.steps))
+
     def watched_events(self) -> list[str]:
         """Event types the steps wait for or branch on: the enroller records these on running enrollments."""
         found = {s.wait_until.event for s in walk(self.steps) if isinstance(s, WaitUntilStep)}

@@ -58,25 +58,58 @@ Duration = Annotated[
 ]
 
 
-class EmailContent(Strict):
-    """The body is `html`, or `mjml` (a responsive layout compiled to HTML once per template version)."""
+Subject = Annotated[str, Field(min_length=1, max_length=998)]
 
-    subject: Annotated[str, Field(min_length=1, max_length=998)]
+
+class BanditOptions(Strict):
+    """How the subject-line bandit learns: from opens or clicks, never below `min_explore` uniform traffic."""
+
+    reward: Literal["opens", "clicks"] = "opens"
+    min_explore: Annotated[float, Field(ge=0.0, le=1.0)] = 0.1
+
+
+class EmailContent(Strict):
+    """The body is `html`, or `mjml` (a responsive layout compiled to HTML once per template version).
+
+    `subjects` (2-10) makes the subject a bandit arm chosen per send; `subject` is then the first of them."""
+
+    subject: Subject
+    subjects: Annotated[list[Subject], Field(min_length=2, max_length=10)] | None = None
+    bandit: BanditOptions | None = None
     html: Annotated[str | None, Field(min_length=1, max_length=512_000)] = None
     mjml: Annotated[str | None, Field(min_length=1, max_length=512_000)] = None
     text: Annotated[str | None, Field(max_length=512_000)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_subject(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "subject" not in data and isinstance(data.get("subjects"), list):
+            return {**data, "subject": data["subjects"][0] if data["subjects"] else ""}
+        return data
 
     @model_validator(mode="after")
     def _one_body(self) -> "EmailContent":
         if (self.html is None) == (self.mjml is None):
             raise ValueError("an email has exactly one of `html` and `mjml`")
+        if self.subjects is not None and len(set(self.subjects)) != len(self.subjects):
+            raise ValueError("`subjects` must be different from each other")
+        if self.bandit is not None and self.subjects is None:
+            raise ValueError("`bandit` needs `subjects`: two or more subject lines to choose from")
         return self
+
+    @property
+    def arms(self) -> list[str]:
+        """The subject lines a send chooses from (one when there is no bandit)."""
+        return list(self.subjects) if self.subjects else [self.subject]
 
 
 class EmailStep(Strict):
     kind: Literal["email"] = Field(default="email", exclude=True)
     id: Identifier
     email: EmailContent
+    send_at: Literal["optimal"] | None = Field(
+        default=None, description="`optimal`: the contact's best hour of the coming week, inside the send window"
+    )
 
 
 class WaitStep(Strict):
@@ -96,19 +129,38 @@ class WaitUntilStep(Strict):
     wait_until: WaitUntil
 
 
+class ScoreTest(Strict):
+    """The contact's engagement score (0-1, from the tenant's trained model) above and/or below a bound."""
+
+    above: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    below: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "ScoreTest":
+        if self.above is None and self.below is None:
+            raise ValueError("a score test needs `above`, `below` or both")
+        return self
+
+    def holds(self, score: float) -> bool:
+        return (self.above is None or score > self.above) and (self.below is None or score < self.below)
+
+
 class Condition(Strict):
-    """Exactly one test: an earlier email opened or clicked, a contact attribute, an event seen since enrollment."""
+    """Exactly one test: an earlier email opened or clicked, a contact attribute, an event seen since enrollment,
+    the contact's engagement score."""
 
     opened: Identifier | None = None
     clicked: Identifier | None = None
     attribute: Annotated[dict[AttributeName, Scalar | None], Field(min_length=1, max_length=1)] | None = None
     event: EventType | None = None
+    score: ScoreTest | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Condition":
-        given = [name for name in ("opened", "clicked", "attribute", "event") if getattr(self, name) is not None]
+        names = ("opened", "clicked", "attribute", "event", "score")
+        given = [name for name in names if getattr(self, name) is not None]
         if len(given) != 1:
-            raise ValueError("a condition has exactly one of: opened, clicked, attribute, event")
+            raise ValueError("a condition has exactly one of: opened, clicked, attribute, event, score")
         return self
 
 

@@ -22,6 +22,7 @@ from emailseq.domain.ports import (
     TenantSettingsRepository,
     WebhookCaller,
 )
+from emailseq.logic.engagement import AiPorts, choose_subject, send_key
 from emailseq.logic.throttle import take_send_slot
 from emailseq.rendering.compose import Tracking, compose
 from emailseq.rendering.tracking import LinkSigner, TrackedSend
@@ -43,6 +44,7 @@ class StepPorts:
     caps: SendCaps | None = None
     limiter: SendRateLimiter | None = None  # the per-second send windows; no rate limit when left out
     quota: SendQuotaSource | None = None
+    ai: AiPorts | None = None  # engagement histories, subject-line arms, scores; none of the AI layer when left out
 
 
 def effect_key(enrollment: Enrollment, transition: Transition) -> str:
@@ -53,9 +55,10 @@ def perform(ports: StepPorts, transition: Transition, enrollment: Enrollment, co
     effect: Effect | None = transition.effect
     key = effect_key(enrollment, transition)
     if isinstance(effect, SendEmail):
-        email = _addressed(
-            ports, enrollment, compose(effect.step, contact, _tracking(ports, enrollment, effect.step.id))
+        step = choose_subject(
+            ports.ai, effect.step, enrollment.tenant_id, enrollment.sequence_id, _send_key(enrollment, effect.step.id)
         )
+        email = _addressed(ports, enrollment, compose(step, contact, _tracking(ports, enrollment, step.id)))
         return ports.once.run(key, lambda: _send(ports, enrollment.tenant_id, email))
     if isinstance(effect, UpdateAttributes):
         values = dict(effect.step.update_attribute)
@@ -70,6 +73,10 @@ def perform(ports: StepPorts, transition: Transition, enrollment: Enrollment, co
         url, private = str(effect.step.webhook.url), _private_targets_allowed(ports, enrollment.tenant_id)
         return ports.once.run(key, lambda: str(ports.webhooks.post(url, body, key, allow_private=private)))
     raise AssertionError(f"no effect to perform: {effect}")
+
+
+def _send_key(enrollment: Enrollment, step_id: str) -> str:
+    return send_key(enrollment.sequence_id, enrollment.contact_id, enrollment.generation, step_id)
 
 
 def _addressed(ports: StepPorts, enrollment: Enrollment, email: OutgoingEmail) -> OutgoingEmail:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from emailseq.domain.engine import ContactView, SendEmail, Transition, advance
+from emailseq.domain.engine import SendEmail, Transition, advance
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.errors import NotFound
 from emailseq.domain.messages import DomainEvent, EmailSent, SendStep
@@ -19,6 +19,7 @@ from emailseq.domain.ports import (
 )
 from emailseq.domain.tenant import local_day, next_day_start
 from emailseq.logic.effects import StepPorts, effect_key, perform
+from emailseq.logic.engagement import contact_view, note_sent
 
 __all__ = ["StepPorts", "run_step"]
 
@@ -48,7 +49,7 @@ def run_step(ports: StepPorts, order: SendStep) -> list[DomainEvent]:
 
 def _run(ports: StepPorts, enrollment: Enrollment, stored: StoredSequence, contact: Contact) -> list[DomainEvent]:
     happened: list[DomainEvent] = []
-    view = ContactView(contact.contact_id, contact.timezone, contact.attributes)
+    view = contact_view(ports.ai, contact, stored.document, ports.clock.now())
     for _ in range(_MAX_EFFECTS_PER_RUN):
         now = ports.clock.now()
         transition = advance(enrollment, stored.document, view, now)
@@ -65,6 +66,7 @@ def _run(ports: StepPorts, enrollment: Enrollment, stored: StoredSequence, conta
             enrollment = fresh  # only its facts changed (the awaited event arrived as it went to sleep): rerun
             continue
         if sent_step is not None and result is not None:
+            note_sent(ports.ai, contact, now)  # after the conditional write: counted once
             sent = _sent(enrollment, sent_step, result, now)
             ports.bus.publish([sent])  # reported at once: a later effect of this run may still fail
             happened.append(sent)

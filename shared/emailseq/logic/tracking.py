@@ -7,6 +7,7 @@ from aws_lambda_powertools import Logger
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.messages import ContactUnsubscribed, DomainEvent, EmailOpened, LinkClicked
 from emailseq.domain.ports import AuditTrail, Clock, ConsentStore, ContactRepository, EnrollmentStore, EventBus
+from emailseq.logic.engagement import AiPorts, note_engaged, send_key
 from emailseq.logic.segments import SegmentHook, refresh_segments
 from emailseq.rendering.tracking import Claim
 
@@ -22,6 +23,7 @@ class TrackingPorts:
     audit: AuditTrail | None = None  # unsubscribes and consents are changes of consent: kept in the audit log
     segments: SegmentHook | None = None  # engagement segments re-evaluated on a human open or a click
     bus: EventBus | None = None  # first opens, first clicks and unsubscribes published as domain events
+    ai: AiPorts | None = None  # engagement histories (send times, scores) and subject-line arm rewards
 
 
 def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bool:
@@ -35,6 +37,8 @@ def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bo
     if first:
         send, now = claim.send, ports.clock.now()
         _publish(ports, EmailOpened(**_ids(claim), generation=send.generation, machine=machine, opened_at=now))
+    if first and not machine:
+        _learned(ports, claim, "opened")
     return first
 
 
@@ -49,8 +53,10 @@ def record_click(ports: TrackingPorts, claim: Claim) -> bool:
     now, generation = ports.clock.now(), claim.send.generation
     if opened:  # counted as an open on the report: the daily series and webhooks hear of it too
         _publish(ports, EmailOpened(**_ids(claim), generation=generation, machine=False, opened_at=now))
+        _learned(ports, claim, "opened")
     if first:
         _publish(ports, LinkClicked(**_ids(claim), generation=generation, url=claim.url, clicked_at=now))
+        _learned(ports, claim, "clicked")
     return first
 
 
@@ -94,6 +100,17 @@ def _engaged(ports: TrackingPorts, claim: Claim, kind: str) -> None:
         contact = ports.segments.contacts.note_engagement(claim.send.tenant, claim.send.contact, each, now)
     if contact is not None:
         refresh_segments(ports.segments.audiences, [contact], ports.clock)
+
+
+def _learned(ports: TrackingPorts, claim: Claim, kind: str) -> None:
+    """A first open or click: into the contact's engagement history and the subject-line arm's rewards."""
+    if ports.ai is None:
+        return
+    send = claim.send
+    contact = ports.contacts.get(send.tenant, send.contact)
+    note_engaged(ports.ai, contact, kind, ports.clock.now())
+    key = send_key(send.sequence, send.contact, send.generation, send.step)
+    ports.ai.arms.reward(send.tenant, send.sequence, send.step, key, "opens" if kind == "opened" else "clicks")
 
 
 def _enrollment(ports: TrackingPorts, claim: Claim) -> Enrollment | None:

@@ -110,6 +110,8 @@ def _check_step(path: str, step: EmailStep, context: dict[str, Any]) -> None:
     parts = {"subject": (step.email.subject, False), body: (html_source(step.email), True)}
     if step.email.text is not None:
         parts["text"] = (step.email.text, False)
+    for number, subject in enumerate(step.email.subjects or []):  # every bandit arm is a template too
+        parts[f"subjects[{number}]"] = (subject, False)
     for part, (source, html) in parts.items():
         try:
             render(source, context, html=html)
