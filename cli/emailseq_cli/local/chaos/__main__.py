@@ -3,11 +3,15 @@
 lost, so the run can gate a release."""
 
 import argparse
+import signal
+import sys
 
 from emailseq_cli.local.chaos.run import Options, run
 
 
 def main() -> None:
+    # A `timeout` or Ctrl-C still runs the run's clean-up (functions back as deployed, queues as they were).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(prog="make chaos", description="Fault injection against the local stack.")
     parser.add_argument("--enrollments", type=int, default=Options.enrollments)
     parser.add_argument("--failure-rate", type=float, default=Options.failure_rate, help="share of invocations")

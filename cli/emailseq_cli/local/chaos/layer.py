@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emailseq_cli.local.aws import STACK_NAME, local_client
+import boto3
+from botocore.config import Config
+
+from emailseq_cli.local.aws import CREDENTIALS, REGION, STACK_NAME
 from emailseq_cli.local.stack import StackInfo
 
 LAYER_NAME = f"{STACK_NAME}-chaos"
@@ -56,7 +59,7 @@ def short_name(function: str) -> str:
 def attach(info: StackInfo, settings: ChaosSettings) -> None:
     """Publish the layer and put it (last) on every function with the chaos variables; workers restart cold."""
     settings.ledger.mkdir(parents=True, exist_ok=True)
-    lambdas = local_client("lambda", info.endpoint)
+    lambdas = _lambda(info)
     arn = lambdas.publish_layer_version(LayerName=LAYER_NAME, Content={"ZipFile": layer_zip()})["LayerVersionArn"]
     for name in info.functions:
         config = lambdas.get_function_configuration(FunctionName=name)
@@ -69,7 +72,7 @@ def attach(info: StackInfo, settings: ChaosSettings) -> None:
 
 def detach(info: StackInfo) -> None:
     """Every function as deployed: no chaos layer, no chaos variables."""
-    lambdas = local_client("lambda", info.endpoint)
+    lambdas = _lambda(info)
     for name in info.functions:
         config = lambdas.get_function_configuration(FunctionName=name)
         layers = [layer["Arn"] for layer in config.get("Layers", [])]
@@ -81,3 +84,10 @@ def detach(info: StackInfo) -> None:
 
 def _variables(config: dict[str, Any]) -> dict[str, str]:
     return dict(config.get("Environment", {}).get("Variables", {}))
+
+
+def _lambda(info: StackInfo) -> Any:
+    """A configuration change waits for the emulator to stop the function's workers: minutes on a loaded machine."""
+    keys = {name.lower(): value for name, value in CREDENTIALS.items() if name != "AWS_DEFAULT_REGION"}
+    config = Config(read_timeout=600, retries={"mode": "standard", "max_attempts": 3})
+    return boto3.client("lambda", endpoint_url=info.endpoint, region_name=REGION, config=config, **keys)
