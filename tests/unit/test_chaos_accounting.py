@@ -68,3 +68,17 @@ def test_recipients_match_whatever_their_case() -> None:
     result = tally(_plan(), [_sent("A@X.test", "s1", "e1")], [])
     # When tallied / Then it is a's email
     assert result.lost == 4
+
+
+def test_a_short_race_expects_only_the_steps_due_by_its_end() -> None:
+    # Given the chaos sequences' waits / When the clock races 2 days, then 30
+    from emailseq_cli.local.chaos.workload import SHAPES, due_steps
+
+    # Then 2 days promise s1's two emails, s2's first two (day 2) and the first of s3 and s4; 30 days promise all
+    assert due_steps(SHAPES, 2) == {"s1": ("e1", "e2"), "s2": ("e1", "e2"), "s3": ("e1",), "s4": ("e1",)}
+    assert due_steps(SHAPES, 30) == {
+        "s1": ("e1", "e2"),
+        "s2": ("e1", "e2", "e3"),
+        "s3": ("e1", "e2"),
+        "s4": ("e1", "e2", "e3"),
+    }

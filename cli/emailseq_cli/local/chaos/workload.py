@@ -50,6 +50,15 @@ def prepare(api: Api, run: str, shapes: dict[str, tuple[int, ...]]) -> dict[str,
     return {seq: tuple(f"e{n}" for n in range(1, len(waits) + 1)) for seq, waits in shapes.items()}
 
 
+def due_steps(shapes: dict[str, tuple[int, ...]], days: int) -> dict[str, tuple[str, ...]]:
+    """Each sequence's email steps due within `days` of enrolling: what a run racing that far may expect."""
+    due: dict[str, tuple[str, ...]] = {}
+    for sequence, waits in shapes.items():
+        offsets = [sum(waits[: n + 1]) for n in range(len(waits))]
+        due[sequence] = tuple(f"e{n + 1}" for n, offset in enumerate(offsets) if offset <= days)
+    return due
+
+
 def enroll(api: Api, plan_steps: dict[str, tuple[str, ...]], run: str, count: int, repeat_rate: float) -> Plan:
     """One event per contact (round robin over the sequences); a share of them is sent twice with the same id,
     as a client retrying would. Returns who was accepted into what."""
