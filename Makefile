@@ -14,6 +14,7 @@ UV_PIN := uv==0.13.9
 UV_INSTALL := $(BIN)/uv pip install --quiet --python $(BIN)/python
 
 .PHONY: help setup quantum run test lint format unit integration infrastructure e2e layers bench clean
+.PHONY: chaos
 
 help:
 	@echo "make run   - set up, start the local stack (emulator + deployed serverless.yml), seed the demo"
@@ -102,6 +103,14 @@ bench: setup quantum
 	$(BIN)/python bench/send_time.py
 	$(BIN)/python bench/bandit_regret.py
 	$(BIN)/python bench/churn_auc.py
+	$(BIN)/emailseq local up --detach --no-seed
+	$(BIN)/python bench/cost_per_million.py
+
+# Fault injection against the local stack (docs/chaos.md); never part of `make test`. CHAOS_ARGS=--no-idempotency
+# is the negative control (duplicates must show).
+chaos: setup
+	$(BIN)/emailseq local up --detach --no-seed
+	$(BIN)/python -m emailseq_cli.local.chaos $(CHAOS_ARGS)
 
 clean:
 	-$(BIN)/emailseq local down

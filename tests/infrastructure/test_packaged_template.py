@@ -448,3 +448,21 @@ def test_the_dashboard_shows_every_dead_letter_queue_and_the_send_error_rate(tem
     for queue in _dead_letter_queues(template):
         assert "${" + queue + ".QueueName}" in body
     assert '"SendErrorRate"' in body
+
+
+def test_the_aws_stage_carries_no_chaos_layer_nor_chaos_settings(default_template: dict[str, Any]):
+    # Given the template as AWS gets it / Then nothing in it names the local stack's fault-injection layer
+    # (docs/chaos.md: the local tooling attaches it after deploying, to the emulator's functions only)
+    assert "chaos" not in json.dumps(default_template).lower()
+    layers = _of_type(default_template, "AWS::Lambda::LayerVersion")
+    assert sorted(layers) == ["AppLambdaLayer", "DepsLambdaLayer"]
+
+
+def test_no_packaged_artifact_holds_the_chaos_hook_or_a_pth_file(packaged: Path):
+    # Given every zip serverless packaged (functions and layers, the same for every stage)
+    import zipfile
+
+    names = [name for zipped in packaged.glob("*.zip") for name in zipfile.ZipFile(zipped).namelist()]
+    # Then none holds the chaos hook or a .pth file (which would run code at start-up)
+    assert names, "serverless packaged no artifacts"
+    assert not [name for name in names if "chaos" in name.lower() or name.endswith(".pth")]

@@ -1,0 +1,80 @@
+"""AWS charges other than SES per 1,000,000 emails, counted on the local stack, next to the naive design.
+
+Sends a known number of emails (contacts times a 3-step sequence, waits of a day raced by the local clock) with the
+chaos layer in counting mode (docs/chaos.md): every AWS call each function makes and each handler's time are
+counted, then priced with bench/aws_prices.json (us-east-1 list prices, each with its source). Needs the local
+stack up (`make bench` brings it up). Usage: python bench/cost_per_million.py [CONTACTS]
+"""
+
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from emailseq.auth import Role
+from emailseq_cli.local.aws import local_client
+from emailseq_cli.local.chaos import layer, workload
+from emailseq_cli.local.chaos.accounting import tally
+from emailseq_cli.local.chaos.inject.ledger import LedgerTotals, read_ledger
+from emailseq_cli.local.chaos.race import drain, race
+from emailseq_cli.local.chaos.run import accepted_messages
+from emailseq_cli.local.paths import local_paths
+from emailseq_cli.local.stack import StackInfo, dev_token
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cost_model import NAIVE_ASSUMPTIONS, Usage, naive_cost, our_cost
+
+PRICES = json.loads((Path(__file__).parent / "aws_prices.json").read_text())
+SHAPE = {"three": (0, 1, 1)}  # e1, wait 1d, e2, wait 1d, e3
+
+
+def measure(contacts: int) -> tuple[int, LedgerTotals, dict[str, int]]:
+    """Sends the emails with every call counted; returns (emails sent, the ledger, memory MB per function)."""
+    paths = local_paths()
+    info, run_id = StackInfo.load(paths), f"b{uuid.uuid4().hex[:8]}"
+    ledger = paths.home / "chaos" / run_id
+    api = workload.Api(info.api_url, dev_token(info, tenant=f"cost-{run_id}", role=Role.OWNER))
+    steps = workload.prepare(api, run_id, SHAPE)
+    drain(info, 120)  # the settings and sequence changes' own work is not the emails'
+    layer.attach(info, layer.ChaosSettings("count", ledger, send_quota=1000))
+    try:
+        plan = workload.enroll(api, steps, run_id, contacts, repeat_rate=0.0)
+        drain(info, 600)
+        race(paths, info, days=2, drain_timeout=600)
+    finally:
+        layer.detach(info)
+    result = tally(plan, accepted_messages(info), [])
+    if result.lost or result.duplicates:
+        raise SystemExit(f"the bench run did not send every email once: {result.line()}")
+    lambdas = local_client("lambda", info.endpoint)
+    memory = {
+        layer.short_name(n): lambdas.get_function_configuration(FunctionName=n)["MemorySize"] for n in info.functions
+    }
+    return result.delivered, read_ledger(ledger), memory
+
+
+def main() -> None:
+    contacts = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    started = time.monotonic()
+    emails, totals, memory = measure(contacts)
+    usage = Usage.of(totals, memory, emails)
+    ours, naive = our_cost(usage, PRICES), naive_cost(usage, PRICES)
+    print("cost per 1,000,000 emails, AWS charges other than SES (us-east-1 list prices, bench/aws_prices.json)")
+    print(
+        f"measured: {emails} emails to {contacts} contacts through a 3-step sequence on the local stack "
+        f"({time.monotonic() - started:.0f}s)"
+    )
+    print(f"{'item':<44}{'per email':>14}{'$ per 1M emails':>18}")
+    for item, (per_email, dollars) in ours.items():
+        print(f"{item:<44}{per_email:>14.4f}{dollars:>18.2f}")
+    total, naive_total = sum(d for _, d in ours.values()), sum(d for _, d in naive.values())
+    print(f"{'emailseq total':<44}{'':>14}{total:>18.2f}")
+    print(f"{'naive design total':<44}{'':>14}{naive_total:>18.2f}   ({naive_total / total:.2f}x emailseq)")
+    for item, (per_email, dollars) in naive.items():
+        print(f"  naive: {item:<36}{per_email:>14.4f}{dollars:>18.2f}")
+    print("naive design: " + NAIVE_ASSUMPTIONS)
+
+
+if __name__ == "__main__":
+    main()
