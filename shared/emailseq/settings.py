@@ -107,6 +107,7 @@ class SenderSettings(MailSettings):
 
 class TrackingSettings(FunctionSettings):
     signing_secret_id: str = Field(min_length=1)
+    bus_name: str | None = None  # first opens and clicks are published as domain events when set
 
 
 class OptInSettings(MailSettings):
@@ -120,3 +121,11 @@ class ContactsWorkSettings(FunctionSettings):
     work_queue_url: str = Field(min_length=1)
     import_chunk_rows: int = Field(default=1000, ge=10, le=20000)
     opt_in_queue_url: str | None = None  # double opt-in lists: where confirmation emails are ordered
+
+
+class LiveSettings(FunctionSettings):
+    """The live feed's WebSocket functions ($connect, $disconnect, the broadcaster)."""
+
+    token_secret_id: str | None = None  # $connect verifies the tenant token with the API's signing keys
+    # The WebSocket API's @connections endpoint, https://{api}.execute-api.{region}.amazonaws.com/{stage}.
+    live_management_url: str | None = None

@@ -16,6 +16,7 @@ from emailseq.dal.contacts import DynamoContactRepository
 from emailseq.dal.data_keys import DynamoDataKeys
 from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.imports import DynamoImportStore, S3ImportFiles, SqsWorkQueue
+from emailseq.dal.live import ApiGatewayLivePusher, DynamoLiveConnections
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.queue import SqsOrderQueue
@@ -30,6 +31,7 @@ from emailseq.domain.ports import Clock, MailSender, SendQuotaSource
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.feedback import FeedbackPorts
 from emailseq.logic.imports import ImportPorts
+from emailseq.logic.live import ConnectPorts, LivePorts
 from emailseq.logic.opt_in import ConfirmationPorts, OptInPorts
 from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
@@ -42,6 +44,7 @@ from emailseq.settings import (
     ContactsWorkSettings,
     EnrollerSettings,
     FunctionSettings,
+    LiveSettings,
     MailSettings,
     OptInSettings,
     SchedulerSettings,
@@ -158,6 +161,7 @@ def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigne
         consents=DynamoConsentStore(db, settings.table_name),
         audit=audit_trail(settings),
         segments=segment_hook(settings),
+        bus=EventBridgeBus(client("events"), settings.bus_name) if settings.bus_name else None,
     )
     # Verifying needs only the key; the base URL is for minting, which this function never does.
     return ports, LinkSigner(read_secret(client("secretsmanager"), settings.signing_secret_id), "")
@@ -246,3 +250,22 @@ def spam_checker(settings: ApiSettings) -> SpamdClient | None:
 def authorizer_ports(settings: AuthorizerSettings) -> tuple[SecretsManagerKeyRing, DynamoApiKeys]:
     keys = SecretsManagerKeyRing(client("secretsmanager"), settings.token_secret_id)
     return keys, DynamoApiKeys(client("dynamodb"), settings.table_name)
+
+
+def live_ports(settings: LiveSettings) -> LivePorts:
+    return LivePorts(DynamoLiveConnections(client("dynamodb"), settings.table_name), clock_for(settings))
+
+
+def live_connect_ports(settings: LiveSettings) -> ConnectPorts:
+    if not settings.token_secret_id:
+        raise ValueError("EMAILSEQ_TOKEN_SECRET_ID is required by the $connect function")
+    keys = SecretsManagerKeyRing(client("secretsmanager"), settings.token_secret_id)
+    connections = DynamoLiveConnections(client("dynamodb"), settings.table_name)
+    return ConnectPorts(connections, clock_for(settings), keys, DynamoApiKeys(client("dynamodb"), settings.table_name))
+
+
+def live_pusher(settings: LiveSettings) -> ApiGatewayLivePusher:
+    """The @connections client; its endpoint is the WebSocket API's own URL, not a regional service endpoint."""
+    if not settings.live_management_url:
+        raise ValueError("EMAILSEQ_LIVE_MANAGEMENT_URL is required by the broadcaster")
+    return ApiGatewayLivePusher.at(settings.live_management_url)

@@ -118,7 +118,26 @@ class EnrollmentConverted(_Message):
     converted_at: datetime
 
 
-DomainEvent = ContactEnrolled | EmailSent | EnrollmentConverted
+class EmailOpened(_Message):
+    """A human open of a sent email (machine opens are counted apart and not published)."""
+
+    tenant_id: str
+    contact_id: str
+    sequence_id: str
+    step_id: str
+    opened_at: datetime
+
+
+class LinkClicked(_Message):
+    tenant_id: str
+    contact_id: str
+    sequence_id: str
+    step_id: str
+    url: str
+    clicked_at: datetime
+
+
+DomainEvent = ContactEnrolled | EmailSent | EnrollmentConverted | EmailOpened | LinkClicked
 
 
 class DeliveryFeedback(_Message):

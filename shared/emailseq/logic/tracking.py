@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from emailseq.domain.enrollment import Enrollment
-from emailseq.domain.ports import AuditTrail, Clock, ConsentStore, ContactRepository, EnrollmentStore
+from emailseq.domain.messages import EmailOpened, LinkClicked
+from emailseq.domain.ports import AuditTrail, Clock, ConsentStore, ContactRepository, EnrollmentStore, EventBus
 from emailseq.logic.segments import SegmentHook, refresh_segments
 from emailseq.rendering.tracking import Claim
 
@@ -16,6 +17,7 @@ class TrackingPorts:
     consents: ConsentStore | None = None  # double opt-in confirmations arrive through the same edge
     audit: AuditTrail | None = None  # unsubscribes and consents are changes of consent: kept in the audit log
     segments: SegmentHook | None = None  # engagement segments re-evaluated on a human open or a click
+    bus: EventBus | None = None  # first human opens and first clicks, as domain events (live feed, analytics)
 
 
 def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bool:
@@ -25,7 +27,18 @@ def record_open(ports: TrackingPorts, claim: Claim, machine: bool = False) -> bo
     fact = "machine_opened" if machine else "opened"
     if not machine:
         _engaged(ports, claim, "opened")
-    return enrollment is not None and ports.enrollments.record_fact(enrollment, fact, claim.send.step)
+    first = enrollment is not None and ports.enrollments.record_fact(enrollment, fact, claim.send.step)
+    if first and not machine and ports.bus is not None:
+        send = claim.send
+        opened = EmailOpened(
+            tenant_id=send.tenant,
+            contact_id=send.contact,
+            sequence_id=send.sequence,
+            step_id=send.step,
+            opened_at=ports.clock.now(),
+        )
+        ports.bus.publish([opened])
+    return first
 
 
 def record_click(ports: TrackingPorts, claim: Claim) -> bool:
@@ -35,7 +48,19 @@ def record_click(ports: TrackingPorts, claim: Claim) -> bool:
     if enrollment is None:
         return False
     ports.enrollments.record_fact(enrollment, "opened", claim.send.step)
-    return ports.enrollments.record_fact(enrollment, "clicked", claim.send.step)
+    first = ports.enrollments.record_fact(enrollment, "clicked", claim.send.step)
+    if first and ports.bus is not None:
+        send = claim.send
+        clicked = LinkClicked(
+            tenant_id=send.tenant,
+            contact_id=send.contact,
+            sequence_id=send.sequence,
+            step_id=send.step,
+            url=claim.url or "",
+            clicked_at=ports.clock.now(),
+        )
+        ports.bus.publish([clicked])
+    return first
 
 
 def unsubscribe(ports: TrackingPorts, claim: Claim, source: str) -> bool:
