@@ -113,5 +113,7 @@ def test_a_marketer_edits_the_demo_sequence_and_watches_an_event_arrive(
     shot(page, "5-contact-timeline")
     # And, locally, the outbox shows the email rendered
     page.get_by_role("link", name="Outbox").click()
-    expect(page.locator(".outbox-message").first).to_be_visible()
+    ours = page.locator(".outbox-message", has_text=email)
+    expect(ours).to_contain_text("Welcome, Ada")
+    expect(ours.frame_locator("iframe.mail").locator("body")).to_contain_text("Hi Ada!")
     shot(page, "6-outbox")

@@ -245,6 +245,7 @@ _SQS_SOURCE = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttribute
 _CONTACTS = _ENGINE | {"dynamodb:BatchWriteItem"}  # contacts in bulk, lists, segments, imports
 _PII = {"kms:GenerateDataKey", "kms:Decrypt", "secretsmanager:GetSecretValue"}  # sealed contact fields
 _SES = {"ses:SendEmail", "ses:SendRawEmail"}
+_LIVE = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"}  # live feed connections
 EXPECTED_ACTIONS = {
     "Authorizer": {"secretsmanager:GetSecretValue", "dynamodb:GetItem"},
     "ApiSequences": _ENGINE | _PII | {"sqs:SendMessage", "events:PutEvents"} | _CLOCK,
@@ -262,7 +263,7 @@ EXPECTED_ACTIONS = {
     | _CLOCK,
     "ApiKeys": {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"} | _CLOCK,
     "ApiDocs": set(),
-    "Tracking": _CONTACTS | _PII | _CLOCK,
+    "Tracking": _CONTACTS | _PII | {"events:PutEvents"} | _CLOCK,
     "Feedback": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"}
     | {"secretsmanager:GetSecretValue"}
     | _CLOCK,
@@ -281,10 +282,13 @@ EXPECTED_ACTIONS = {
     | _SES
     | {"s3:PutObject"}
     | _CLOCK,
+    "LiveConnect": _LIVE | {"secretsmanager:GetSecretValue"} | _CLOCK,
+    "LiveDisconnect": _LIVE | _CLOCK,
+    "LiveBroadcast": _LIVE | {"execute-api:ManageConnections"} | _CLOCK,
 }
 # Resources only these functions may reach.
 EXCLUSIVE = {
-    "TokenSecret": {"Authorizer"},
+    "TokenSecret": {"Authorizer", "LiveConnect"},  # the live feed's $connect verifies the same tokens
     "IdempotencyTable": {"Sender", "OptIn"},
     "DataBucket": {"Sender", "OptIn", "ApiContacts", "ApiImports", "Importer"},
 }
