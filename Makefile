@@ -31,12 +31,18 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(BIN)/.installed node_modules/.installed spamassassin
+setup: $(BIN)/.installed node_modules/.installed spamassassin chromium
 
 # Debian's SpamAssassin for the preview's deliverability check; skipped with a message when not root or no apt.
 .PHONY: spamassassin
 spamassassin:
 	@bash scripts/install-spamassassin.sh
+
+# Debian's Chromium for the dashboard's browser tests (Playwright drives it; no browser is downloaded); ~80 s the
+# first time on a 2-core machine, skipped with a message when not root or no apt.
+.PHONY: chromium
+chromium:
+	@bash scripts/install-chromium.sh
 
 # The optional quantum stack (Braket, Qiskit, dwave-samplers, OR-Tools; ~450 MB): tests, lint and bench need it,
 # `make run` does not.

@@ -165,3 +165,11 @@ class WebhookSettings(FunctionSettings):
     # "allow" only where receivers are private by nature (the local stack); AWS refuses them (SSRF).
     webhook_private_targets: Literal["allow", "refuse"] = "refuse"
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=25)
+
+
+class LiveSettings(FunctionSettings):
+    """The live feed's WebSocket functions ($connect, $disconnect, the broadcaster)."""
+
+    token_secret_id: str | None = None  # $connect verifies the tenant token with the API's signing keys
+    # The WebSocket API's @connections endpoint, https://{api}.execute-api.{region}.amazonaws.com/{stage}.
+    live_management_url: str | None = None

@@ -20,6 +20,7 @@ from emailseq.dal.data_keys import DynamoDataKeys
 from emailseq.dal.engagement import DynamoEngagementStore
 from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.imports import DynamoImportStore, S3ImportFiles, SqsWorkQueue
+from emailseq.dal.live import ApiGatewayLivePusher, DynamoLiveConnections
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.quantum_jobs import DynamoQuantumJobStore, S3QuantumResults, SqsQuantumJobQueue
@@ -43,6 +44,7 @@ from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.exports import ExportPorts
 from emailseq.logic.feedback import FeedbackPorts
 from emailseq.logic.imports import ImportPorts
+from emailseq.logic.live import ConnectPorts, LivePorts
 from emailseq.logic.opt_in import ConfirmationPorts, OptInPorts
 from emailseq.logic.quantum_jobs import QuantumJobPorts, Solve
 from emailseq.logic.run_step import StepPorts
@@ -59,6 +61,7 @@ from emailseq.settings import (
     ContactsWorkSettings,
     EnrollerSettings,
     FunctionSettings,
+    LiveSettings,
     MailSettings,
     OptInSettings,
     QuantumJobSettings,
@@ -355,3 +358,22 @@ def webhook_ports(settings: WebhookSettings) -> WebhookPorts:
         poster=SafeWebhookPoster(settings.webhook_timeout_seconds),
         allow_private=settings.webhook_private_targets == "allow",
     )
+
+
+def live_ports(settings: LiveSettings) -> LivePorts:
+    return LivePorts(DynamoLiveConnections(client("dynamodb"), settings.table_name), clock_for(settings))
+
+
+def live_connect_ports(settings: LiveSettings) -> ConnectPorts:
+    if not settings.token_secret_id:
+        raise ValueError("EMAILSEQ_TOKEN_SECRET_ID is required by the $connect function")
+    keys = SecretsManagerKeyRing(client("secretsmanager"), settings.token_secret_id)
+    connections = DynamoLiveConnections(client("dynamodb"), settings.table_name)
+    return ConnectPorts(connections, clock_for(settings), keys, DynamoApiKeys(client("dynamodb"), settings.table_name))
+
+
+def live_pusher(settings: LiveSettings) -> ApiGatewayLivePusher:
+    """The @connections client; its endpoint is the WebSocket API's own URL, not a regional service endpoint."""
+    if not settings.live_management_url:
+        raise ValueError("EMAILSEQ_LIVE_MANAGEMENT_URL is required by the broadcaster")
+    return ApiGatewayLivePusher.at(settings.live_management_url)

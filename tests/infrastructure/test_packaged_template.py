@@ -245,6 +245,7 @@ _SQS_SOURCE = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttribute
 _CONTACTS = _ENGINE | {"dynamodb:BatchWriteItem"}  # contacts in bulk, lists, segments, imports
 _PII = {"kms:GenerateDataKey", "kms:Decrypt", "secretsmanager:GetSecretValue"}  # sealed contact fields
 _SES = {"ses:SendEmail", "ses:SendRawEmail"}
+_LIVE = {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"}  # live feed connections
 EXPECTED_ACTIONS = {
     "Authorizer": {"secretsmanager:GetSecretValue", "dynamodb:GetItem"},
     "ApiSequences": _ENGINE | _PII | {"sqs:SendMessage", "events:PutEvents"} | _CLOCK,
@@ -294,10 +295,13 @@ EXPECTED_ACTIONS = {
     | _PII
     | _CLOCK,
     "ApiWebhooks": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"} | _CLOCK,
+    "LiveConnect": _LIVE | {"secretsmanager:GetSecretValue"} | _CLOCK,
+    "LiveDisconnect": _LIVE | _CLOCK,
+    "LiveBroadcast": _LIVE | {"execute-api:ManageConnections"} | _CLOCK,
 }
 # Resources only these functions may reach.
 EXCLUSIVE = {
-    "TokenSecret": {"Authorizer"},
+    "TokenSecret": {"Authorizer", "LiveConnect"},  # the live feed's $connect verifies the same tokens
     "IdempotencyTable": {"Sender", "OptIn"},
     "DataBucket": {
         "Sender",

@@ -335,6 +335,10 @@ class FakeSequenceRepository:
             status=str(row["status"]),
         )
 
+    def listing(self, tenant_id: str) -> list[StoredSequence]:
+        ids = sorted(sequence for tenant, sequence in self._head if tenant == tenant_id)
+        return [found for sequence in ids if (found := self.current(tenant_id, sequence)) is not None]
+
     def save_new_version(self, stored: StoredSequence) -> None:
         key = (stored.tenant_id, stored.document.id)
         versions = self._versions.setdefault(key, {})
@@ -836,7 +840,7 @@ class World:
         return SchedulePorts(enrollments=self.enrollments, queue=self.queue, clock=self.clock)
 
     def tracking_ports(self) -> TrackingPorts:
-        return TrackingPorts(contacts=self.contacts, enrollments=self.enrollments, clock=self.clock)
+        return TrackingPorts(contacts=self.contacts, enrollments=self.enrollments, clock=self.clock, bus=self.bus)
 
     def given_sequence(self, document: SequenceDocument, version: int = 1, tenant_id: str = TENANT) -> StoredSequence:
         stored = StoredSequence(
@@ -1052,3 +1056,33 @@ class FakeWebhookPoster:
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+
+class FakeLiveConnections:
+    """Open WebSocket connections by id, each with its tenant and expiry (the adapter's TTL)."""
+
+    def __init__(self) -> None:
+        self.connections: dict[str, tuple[str, datetime]] = {}
+
+    def add(self, tenant_id: str, connection_id: str, now: datetime) -> None:
+        self.connections[connection_id] = (tenant_id, now + timedelta(hours=3))
+
+    def remove(self, connection_id: str) -> None:
+        self.connections.pop(connection_id, None)
+
+    def of_tenant(self, tenant_id: str) -> list[str]:
+        return sorted(cid for cid, (tenant, _) in self.connections.items() if tenant == tenant_id)
+
+
+class FakeLivePusher:
+    """Records what each connection received; connections in `gone` answer as API Gateway's 410 would."""
+
+    def __init__(self, gone: set[str] | None = None) -> None:
+        self.gone = gone or set()
+        self.received: dict[str, list[bytes]] = {}
+
+    def push(self, connection_id: str, message: bytes) -> bool:
+        if connection_id in self.gone:
+            return False
+        self.received.setdefault(connection_id, []).append(message)
+        return True

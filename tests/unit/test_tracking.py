@@ -298,3 +298,23 @@ def test_a_machine_open_is_counted_apart_and_does_not_count_as_opened(world: Wor
     assert stored.facts.opened == frozenset()
     counts = world.sequences.counts(TENANT, "onboarding").steps["welcome"]
     assert (counts.opened, counts.machine_opened) == (0, 1)
+
+
+def test_a_first_human_open_and_a_first_click_are_published_once_as_domain_events(world: World) -> None:
+    # Given ada enrolled / When the pixel loads twice, a machine fetches it, and she clicks twice
+    _enrolled(world)
+    for _ in range(2):
+        record_open(world.tracking_ports(), Claim("o", SEND))
+    record_open(world.tracking_ports(), Claim("o", SEND), machine=True)
+    for _ in range(2):
+        record_click(world.tracking_ports(), CLICK)
+    # Then one human EmailOpened, one machine EmailOpened and one LinkClicked went on the bus (the live feed and
+    # analytics read them; the feed leaves the machine open out)
+    facts = [(type(fact).__name__, fact.step_id, getattr(fact, "machine", None)) for fact in world.bus.facts]
+    assert facts == [
+        ("EmailOpened", "welcome", False),
+        ("EmailOpened", "welcome", True),
+        ("LinkClicked", "welcome", None),
+    ]
+    clicked = world.bus.facts[-1]
+    assert getattr(clicked, "url", None) == CLICK.url

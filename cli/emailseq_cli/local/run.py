@@ -5,8 +5,9 @@ import time
 from emailseq_cli.errors import CliError
 from emailseq_cli.local import emulator, spamd
 from emailseq_cli.local.clock import apply_offset, configure, current_offset
+from emailseq_cli.local.dashboard import configure_live_feed
 from emailseq_cli.local.paths import LocalPaths, local_paths, local_port
-from emailseq_cli.local.stack import DEMO_TENANT, StackInfo, deploy_stack, dev_token
+from emailseq_cli.local.stack import DEMO_TENANT, StackInfo, dashboard_url, deploy_stack, dev_token
 
 PUBLIC_URL = "EMAILSEQ_PUBLIC_URL"
 
@@ -23,6 +24,7 @@ def up(detach: bool, seed: bool) -> None:
         # Local-only configuration: the clock offset, and tracking links that point at the local API.
         apply_offset(info, current_offset(paths))
         configure(info, {PUBLIC_URL: info.api_url}, only_where_set=frozenset({PUBLIC_URL}))
+        configure_live_feed(info)
         token = dev_token(info)
         (paths.home / "dev-token").write_text(token)
         if seed:
@@ -50,7 +52,7 @@ def _announce(info: StackInfo, token: str, seconds: float) -> None:
     lines = [
         f"emailseq local stack is up ({seconds:.0f}s)",
         f"  API:       {info.api_url}   (spec: {info.api_url}/openapi.json)",
-        "  Dashboard: not built yet",
+        f"  Dashboard: {dashboard_url(info) or 'not deployed'}   (log in with the token below)",
         f"  Token:     {token}",
         f"  AWS endpoint: {info.endpoint}",
         "",

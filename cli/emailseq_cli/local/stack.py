@@ -24,6 +24,8 @@ class StackInfo:
     queues: dict[str, str]
     functions: list[str]
     bucket: str = ""
+    live_api_id: str = ""  # the live feed's WebSocket API
+    dashboard_bucket: str = ""
 
     def save(self, paths: LocalPaths) -> None:
         paths.stack_file.write_text(json.dumps(asdict(self), indent=2))
@@ -49,6 +51,8 @@ def deploy_stack(paths: LocalPaths, port: int) -> StackInfo:
         queues={key: value for key, value in outputs.items() if key.endswith("QueueUrl")},
         functions=deploy.function_names(endpoint_url),
         bucket=outputs.get("DataBucketName", ""),
+        live_api_id=outputs.get("LiveApiId", ""),
+        dashboard_bucket=outputs.get("DashboardBucketName", ""),
     )
     info.save(paths)
     print(f"deployed the stack in {time.monotonic() - started:.1f}s")
@@ -64,10 +68,15 @@ def dev_token(info: StackInfo, tenant: str = DEMO_TENANT, role: Role = Role.OWNE
     return mint_token(KeySet.parse(token_secret(info)), tenant, role, datetime.now(UTC), timedelta(days=30))
 
 
+def dashboard_url(info: StackInfo) -> str:
+    """The emulator serves the dashboard's bucket itself (path-style S3); empty before the first deploy with one."""
+    return f"{info.endpoint}/{info.dashboard_bucket}/index.html" if info.dashboard_bucket else ""
+
+
 def env_lines(info: StackInfo, token: str) -> list[str]:
     return [
         f"EMAILSEQ_API_URL={info.api_url}",
         f"EMAILSEQ_TOKEN={token}",
-        "EMAILSEQ_DASHBOARD_URL=",  # the dashboard is not built yet
+        f"EMAILSEQ_DASHBOARD_URL={dashboard_url(info)}",
         f"AWS_ENDPOINT_URL={info.endpoint}",
     ]

@@ -51,6 +51,10 @@ class MemorySequences:
         self._versions.setdefault(key, {})[stored.version] = stored
         self._head[key] = stored.version
 
+    def listing(self, tenant_id: str) -> list[StoredSequence]:
+        heads = [self.current(*key) for key in sorted(self._head) if key[0] == tenant_id]
+        return [stored for stored in heads if stored is not None]
+
     def triggered_by(self, tenant_id: str, event_type: str) -> list[StoredSequence]:
         heads = [self.current(*key) for key in self._head if key[0] == tenant_id]
         return [s for s in heads if s and s.status == "active" and s.document.trigger.event == event_type]

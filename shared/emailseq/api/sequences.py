@@ -28,6 +28,21 @@ class SequenceOut(BaseModel):
     content_hash: str
     created_at: datetime
     document: dict[str, Any]
+    status: str = "active"
+
+
+class SequenceSummary(BaseModel):
+    id: str
+    name: str
+    status: str
+    version: int
+    trigger: str
+    goal: str | None
+    created_at: datetime
+
+
+class SequenceListOut(BaseModel):
+    sequences: list[SequenceSummary]
 
 
 class StepReport(BaseModel):
@@ -68,7 +83,26 @@ def _out(stored: StoredSequence, changed: bool) -> SequenceOut:
         content_hash=stored.content_hash,
         created_at=stored.created_at,
         document=stored.document.canonical(),
+        status=stored.status,
     )
+
+
+@router.get("", response_model=SequenceListOut)
+def list_sequences(caller: Caller, ports: Ports) -> SequenceListOut:
+    """The tenant's sequences with their status (active, paused, archived), by id."""
+    summaries = [
+        SequenceSummary(
+            id=stored.document.id,
+            name=stored.document.name,
+            status=stored.status,
+            version=stored.version,
+            trigger=stored.document.trigger.event,
+            goal=stored.document.goal.event if stored.document.goal else None,
+            created_at=stored.created_at,
+        )
+        for stored in ports.sequences.listing(caller.tenant_id)
+    ]
+    return SequenceListOut(sequences=summaries)
 
 
 @router.put("/{sequence_id}", response_model=SequenceOut)

@@ -19,3 +19,8 @@ def bulk_client(service: str) -> Any:
     """For bulk writes of items our own code built (imports): botocore's per-parameter validation, a fifth of
     the client-side cost of a 25-item BatchWriteItem, is skipped; the service still validates every request."""
     return boto3.client(service, config=_CONFIG.merge(Config(parameter_validation=False)))
+
+
+def endpoint_client(service: str, endpoint_url: str) -> Any:
+    """A client for a service addressed by its own URL (API Gateway's @connections endpoint of one API)."""
+    return boto3.client(service, endpoint_url=endpoint_url, config=_CONFIG)

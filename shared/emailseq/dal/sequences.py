@@ -1,8 +1,9 @@
 """Sequence versions in the single table.
 
 Items: `VERSION#n` (immutable, one per applied change), `HEAD` (the current version), one trigger-index item per
-sequence under `TRIGGER#<event>` (so the enroller finds sequences by event type with one query), and counters
-under `STATS` / `STATS#STEP#<id>`.
+sequence under `TRIGGER#<event>` (so the enroller finds sequences by event type with one query), one catalog
+item per sequence under `SEQUENCES` (the tenant's list, each head's status), and counters under `STATS` /
+`STATS#STEP#<id>`.
 """
 
 import json
@@ -36,6 +37,15 @@ class DynamoSequenceRepository:
         )
         return [_stored(tenant_id, from_item(item)) for page in pages for item in page["Items"]]
 
+    def listing(self, tenant_id: str) -> list[StoredSequence]:
+        """The tenant's sequences (their current versions and status), by id: one query on the catalog."""
+        pages = self._db.get_paginator("query").paginate(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=values({":pk": tenant_key(tenant_id, "SEQUENCES")}),
+        )
+        return [_stored(tenant_id, from_item(item)) for page in pages for item in page["Items"]]
+
     def save_new_version(self, stored: StoredSequence) -> None:
         tenant, document = stored.tenant_id, stored.document
         seq_pk = tenant_key(tenant, "SEQ", document.id)
@@ -45,6 +55,7 @@ class DynamoSequenceRepository:
         writes: list[dict[str, Any]] = [
             _put(self._table, {"pk": seq_pk, "sk": f"VERSION#{stored.version:08d}", **body}, new=True),
             _put(self._table, {"pk": seq_pk, "sk": "HEAD", **body}),
+            _put(self._table, {**_catalog_key(tenant, document.id), **body}),
         ]
         if status == "active":  # only active sequences are found by their trigger
             trigger_key = {"pk": tenant_key(tenant, "TRIGGER", document.trigger.event), "sk": f"SEQ#{document.id}"}
@@ -88,7 +99,9 @@ class DynamoSequenceRepository:
             if status == "active"
             else {"Delete": {"TableName": self._table, "Key": to_item(trigger_key)}}
         )
-        self._db.transact_write_items(TransactItems=[_put(self._table, {"pk": seq_pk, "sk": "HEAD", **body}), trigger])
+        head_put = _put(self._table, {"pk": seq_pk, "sk": "HEAD", **body})
+        catalog = _put(self._table, {**_catalog_key(tenant_id, sequence_id), **body})
+        self._db.transact_write_items(TransactItems=[head_put, catalog, trigger])
         return replace(head, status=status)
 
     def counts(self, tenant_id: str, sequence_id: str) -> SequenceCounts:
@@ -125,6 +138,10 @@ class DynamoSequenceRepository:
     def _read(self, tenant_id: str, pk: str, sk: str) -> StoredSequence | None:
         response = self._db.get_item(TableName=self._table, Key=to_item({"pk": pk, "sk": sk}))
         return _stored(tenant_id, from_item(response["Item"])) if "Item" in response else None
+
+
+def _catalog_key(tenant_id: str, sequence_id: str) -> dict[str, str]:
+    return {"pk": tenant_key(tenant_id, "SEQUENCES"), "sk": f"SEQ#{sequence_id}"}
 
 
 def _body(stored: StoredSequence) -> dict[str, Any]:
