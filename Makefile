@@ -87,6 +87,7 @@ bench: setup quantum
 	$(BIN)/python bench/send_rate.py
 	$(BIN)/python bench/authorizer_cost.py
 	$(BIN)/python bench/quantum_vs_classical.py
+	$(BIN)/python bench/reply_sentiment.py
 
 clean:
 	-$(BIN)/emailseq local down

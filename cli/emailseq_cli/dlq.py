@@ -15,6 +15,7 @@ PAIRS = {
     "enroll": ("EnrollQueueUrl", "EnrollDeadLetterQueueUrl"),
     "opt-in": ("OptInQueueUrl", "OptInDeadLetterQueueUrl"),
     "import": ("ImportQueueUrl", "ImportDeadLetterQueueUrl"),
+    "inbound": ("InboundQueueUrl", "InboundDeadLetterQueueUrl"),
 }
 
 

@@ -19,6 +19,7 @@ from emailseq.dal.imports import DynamoImportStore, S3ImportFiles, SqsWorkQueue
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.queue import SqsOrderQueue
+from emailseq.dal.replies import DynamoMessageReferences, DynamoReplyLog
 from emailseq.dal.secrets import read_secret, read_smtp_secret
 from emailseq.dal.send_rate import DynamoSendRateLimiter, FixedSendQuota, SesSendQuota
 from emailseq.dal.sequences import DynamoSequenceRepository
@@ -26,17 +27,19 @@ from emailseq.dal.spamd import SpamdClient
 from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
 from emailseq.dal.token_keys import SecretsManagerKeyRing
 from emailseq.dal.webhooks import SignedWebhookCaller
-from emailseq.domain.ports import Clock, MailSender, SendQuotaSource
+from emailseq.domain.ports import Clock, MailSender, SendQuotaSource, StructuredWriter
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.feedback import FeedbackPorts
 from emailseq.logic.imports import ImportPorts
 from emailseq.logic.opt_in import ConfirmationPorts, OptInPorts
+from emailseq.logic.replies import ReplyPorts
 from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
 from emailseq.logic.segments import AudiencePorts, SegmentHook
 from emailseq.logic.tracking import TrackingPorts
 from emailseq.rendering.tracking import LinkSigner
 from emailseq.settings import (
+    AiSettings,
     ApiSettings,
     AuthorizerSettings,
     ContactsWorkSettings,
@@ -44,6 +47,7 @@ from emailseq.settings import (
     FunctionSettings,
     MailSettings,
     OptInSettings,
+    RepliesSettings,
     SchedulerSettings,
     SenderSettings,
     TrackingSettings,
@@ -101,7 +105,7 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
     clock = clock_for(settings)
     once = PowertoolsOnceOnly(settings.idempotency_table_name, db)
     secret = read_secret(client("secretsmanager"), settings.signing_secret_id)
-    archive = MessageArchive(client("s3"), settings.archive_bucket) if settings.archive_bucket else None
+    archive = _archive(settings)
     ports = StepPorts(
         contacts=contact_repository(settings),
         sequences=DynamoSequenceRepository(db, settings.table_name),
@@ -119,6 +123,14 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
         quota=_send_quota(settings),
     )
     return ports, once
+
+
+def _archive(settings: MailSettings) -> MessageArchive | None:
+    """The sent-message archive; it also remembers whom each message went to, for replies."""
+    if not settings.archive_bucket:
+        return None
+    references = DynamoMessageReferences(client("dynamodb"), settings.table_name)
+    return MessageArchive(client("s3"), settings.archive_bucket, references)
 
 
 def _mailer(settings: MailSettings, clock: Clock, archive: MessageArchive | None) -> MailSender:
@@ -183,7 +195,7 @@ def confirmation_ports(settings: OptInSettings) -> tuple[ConfirmationPorts, Powe
     db = client("dynamodb")
     clock = clock_for(settings)
     once = PowertoolsOnceOnly(settings.idempotency_table_name, db)
-    archive = MessageArchive(client("s3"), settings.archive_bucket) if settings.archive_bucket else None
+    archive = _archive(settings)
     ports = ConfirmationPorts(
         contacts=contact_repository(settings),
         consents=DynamoConsentStore(db, settings.table_name),
@@ -246,3 +258,33 @@ def spam_checker(settings: ApiSettings) -> SpamdClient | None:
 def authorizer_ports(settings: AuthorizerSettings) -> tuple[SecretsManagerKeyRing, DynamoApiKeys]:
     keys = SecretsManagerKeyRing(client("secretsmanager"), settings.token_secret_id)
     return keys, DynamoApiKeys(client("dynamodb"), settings.table_name)
+
+
+def structured_writer(settings: AiSettings) -> StructuredWriter:
+    """The language model for drafting: the environment's OPENAI_API_KEY when set, else the deployment's secret."""
+    # Imported here: only the apiAi function's layer carries the OpenAI client.
+    from emailseq.dal.openai_writer import OpenAiConfig, OpenAiWriter, config_from_secret
+
+    env_key, secret_id = settings.openai_api_key, settings.openai_secret_id
+
+    def config() -> OpenAiConfig | None:
+        if env_key is not None:
+            return OpenAiConfig(env_key.get_secret_value(), settings.openai_base_url)
+        return config_from_secret(client("secretsmanager"), secret_id) if secret_id else None
+
+    return OpenAiWriter(config, settings.openai_model, settings.openai_timeout_seconds)
+
+
+def reply_ports(settings: RepliesSettings) -> ReplyPorts:
+    """The replies function's adapters; the sentiment model loads from the replies layer (onnxruntime & co)."""
+    from emailseq.nlp.model import shipped_model
+
+    db = client("dynamodb")
+    return ReplyPorts(
+        references=DynamoMessageReferences(db, settings.table_name),
+        model=shipped_model(),
+        contacts=contact_repository(settings),
+        replies=DynamoReplyLog(db, settings.table_name),
+        clock=clock_for(settings),
+        audit=audit_trail(settings),
+    )

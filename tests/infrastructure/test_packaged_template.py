@@ -262,6 +262,11 @@ EXPECTED_ACTIONS = {
     | _CLOCK,
     "ApiKeys": {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"} | _CLOCK,
     "ApiDocs": set(),
+    "ApiAi": {"dynamodb:GetItem", "secretsmanager:GetSecretValue"},
+    "Replies": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"}
+    | {"s3:GetObject", "secretsmanager:GetSecretValue"}
+    | _SQS_SOURCE
+    | _CLOCK,
     "Tracking": _CONTACTS | _PII | _CLOCK,
     "Feedback": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"}
     | {"secretsmanager:GetSecretValue"}
@@ -286,7 +291,7 @@ EXPECTED_ACTIONS = {
 EXCLUSIVE = {
     "TokenSecret": {"Authorizer"},
     "IdempotencyTable": {"Sender", "OptIn"},
-    "DataBucket": {"Sender", "OptIn", "ApiContacts", "ApiImports", "Importer"},
+    "DataBucket": {"Sender", "OptIn", "ApiContacts", "ApiImports", "Importer", "Replies"},
 }
 # Actions IAM cannot scope to a resource (no resource type): the only "*" resources allowed outside the logs.
 UNSCOPABLE = {"ses:GetAccount"}

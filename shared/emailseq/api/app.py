@@ -41,6 +41,7 @@ def create_app(*routers: APIRouter, docs: bool = False) -> FastAPI:
 
 def all_routers() -> list[APIRouter]:
     from emailseq.api import (
+        ai,
         api_keys,
         attributes,
         audit,
@@ -66,4 +67,5 @@ def all_routers() -> list[APIRouter]:
         segments.router,
         imports.router,
         api_keys.router,
+        ai.router,
     ]

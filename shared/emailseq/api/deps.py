@@ -26,6 +26,7 @@ from emailseq.domain.ports import (
     EventLog,
     EventRateLimiter,
     SequenceRepository,
+    StructuredWriter,
     TenantSettingsRepository,
 )
 from emailseq.logic.deliverability import Outbound
@@ -34,7 +35,7 @@ from emailseq.logic.imports import ImportPorts
 from emailseq.logic.preview import PreviewPorts
 from emailseq.logic.privacy import PrivacyPorts
 from emailseq.logic.segments import AudiencePorts
-from emailseq.settings import ApiSettings, ContactsWorkSettings, EnrollerSettings
+from emailseq.settings import AiSettings, ApiSettings, ContactsWorkSettings, EnrollerSettings
 from emailseq.wiring import (
     audience_ports,
     audience_store,
@@ -44,6 +45,7 @@ from emailseq.wiring import (
     enroll_ports,
     import_ports,
     spam_checker,
+    structured_writer,
 )
 
 
@@ -167,6 +169,18 @@ def event_limits() -> EventLimits:
     return EventLimits(DynamoEventRateLimiter(client("dynamodb"), settings.table_name), settings.events_per_second)
 
 
+@dataclass(frozen=True)
+class AiPorts:
+    writer: StructuredWriter
+    sequences: SequenceRepository  # subject variants and rewrites start from the stored sequence
+
+
+@cache
+def ai_ports() -> AiPorts:
+    settings = AiSettings()
+    return AiPorts(structured_writer(settings), DynamoSequenceRepository(client("dynamodb"), settings.table_name))
+
+
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
     for cached in (
@@ -182,5 +196,6 @@ def clear_caches() -> None:
         preview_ports,
         api_key_store,
         event_limits,
+        ai_ports,
     ):
         cached.cache_clear()

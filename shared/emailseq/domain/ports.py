@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from pydantic import BaseModel
+
 from emailseq.domain.api_keys import ApiKeyRecord
 from emailseq.domain.attributes import AttributeSchema, AttributeType
 from emailseq.domain.consent import Consent
@@ -14,6 +16,7 @@ from emailseq.domain.imports import ImportRecord, ImportStatus
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendOptInConfirmation, SendStep
 from emailseq.domain.optimisation.qaoa import CircuitStats, QaoaProgram
 from emailseq.domain.rate import SendQuota
+from emailseq.domain.replies import Sentiment
 from emailseq.domain.segments import Membership, SegmentDefinition
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
@@ -420,3 +423,30 @@ class QaoaSampler(Protocol):
     def counts(self, job_id: str) -> dict[str, int]: ...
 
     def stats(self, program: QaoaProgram) -> CircuitStats: ...
+
+
+class StructuredWriter(Protocol):
+    """A language model that answers in a given shape (a pydantic model), e.g. OpenAI's structured output."""
+
+    def write[Shape: BaseModel](self, instructions: str, prompt: str, shape: type[Shape]) -> Shape:
+        """Raises NotConfigured when no model is set up, UpstreamFailed when it fails or refuses."""
+        ...
+
+
+class MessageReferences(Protocol):
+    """Which tenant and contact a message we sent went to, by its message id (replies quote it)."""
+
+    def remember(self, message_id: str, tenant_id: str, contact_id: str) -> None: ...
+    def find(self, message_ids: list[str]) -> tuple[str, str] | None: ...
+
+
+class SentimentModel(Protocol):
+    def sentiment(self, text: str) -> tuple[Sentiment, float]:
+        """(negative | neutral | positive, the model's probability of it)."""
+        ...
+
+
+class ReplyLog(Protocol):
+    def record(self, tenant_id: str, contact_id: str, reply_id: str, reading: dict[str, Any], at: datetime) -> None:
+        """Keep how a reply was read (sentiment, intents), under the contact."""
+        ...
