@@ -117,6 +117,7 @@ bench: setup quantum
 chaos: setup
 	$(BIN)/emailseq local up --detach --no-seed
 	$(BIN)/python -m emailseq_cli.local.chaos $(CHAOS_ARGS)
+	$(BIN)/python bench/reply_sentiment.py
 
 clean:
 	-$(BIN)/emailseq local down

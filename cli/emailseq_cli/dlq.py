@@ -19,6 +19,7 @@ PAIRS = {
     "analytics": ("AnalyticsQueueUrl", "AnalyticsDeadLetterQueueUrl"),
     "webhook": ("WebhookQueueUrl", "WebhookDeadLetterQueueUrl"),
     "webhook-delivery": ("WebhookDeliveryQueueUrl", "WebhookDeliveryDeadLetterQueueUrl"),
+    "inbound": ("InboundQueueUrl", "InboundDeadLetterQueueUrl"),
 }
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from botocore.exceptions import EndpointConnectionError
 
+from emailseq_cli.ai import ai_app
 from emailseq_cli.api import call
 from emailseq_cli.audit import audit_app
 from emailseq_cli.contacts import contacts_app
@@ -37,6 +38,7 @@ for name, group in (
     ("contacts", contacts_app),
     ("privacy", privacy_app),
     ("quantum", quantum_app),
+    ("ai", ai_app),
 ):
     cli.add_typer(group, name=name)
 cli.command("outbox")(outbox)

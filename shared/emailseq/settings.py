@@ -5,7 +5,7 @@ serverless.yml sets these variables; nothing else in the package reads os.enviro
 
 from typing import Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from emailseq.domain.deliverability import parse_address
@@ -173,3 +173,20 @@ class LiveSettings(FunctionSettings):
     token_secret_id: str | None = None  # $connect verifies the tenant token with the API's signing keys
     # The WebSocket API's @connections endpoint, https://{api}.execute-api.{region}.amazonaws.com/{stage}.
     live_management_url: str | None = None
+
+
+class AiSettings(FunctionSettings):
+    """AI drafting (docs/ai.md): the OpenAI-compatible server. In AWS the key is in the Secrets Manager secret
+    `openai_secret_id`; on a developer's machine the standard OPENAI_API_KEY / OPENAI_BASE_URL work too."""
+
+    openai_secret_id: str | None = None
+    openai_model: str = Field(default="gpt-4.1-mini", min_length=1)  # the secret's `model` wins when it has one
+    # API Gateway gives an HTTP API integration 30 s at most: the model must answer inside that.
+    openai_timeout_seconds: float = Field(default=25.0, gt=0, le=29)
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"))
+
+
+class RepliesSettings(FunctionSettings):
+    """The replies function (inbound mail SES receiving stored in S3 under `inbound/`): reads, classifies, and
+    suppresses on an unsubscribe request. The model ships in its own layer; nothing to configure but the table."""

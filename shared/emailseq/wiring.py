@@ -25,6 +25,7 @@ from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.quantum_jobs import DynamoQuantumJobStore, S3QuantumResults, SqsQuantumJobQueue
 from emailseq.dal.queue import SqsOrderQueue
+from emailseq.dal.replies import DynamoMessageReferences, DynamoReplyLog
 from emailseq.dal.score_models import S3ScoreModels
 from emailseq.dal.secrets import read_secret, read_smtp_secret
 from emailseq.dal.send_rate import DynamoSendRateLimiter, FixedSendQuota, SesSendQuota
@@ -35,7 +36,7 @@ from emailseq.dal.token_keys import SecretsManagerKeyRing
 from emailseq.dal.webhook_subscriptions import DynamoWebhookStore
 from emailseq.dal.webhooks import SafeWebhookPoster, SignedWebhookCaller
 from emailseq.domain.optimisation.record import QuantumResult
-from emailseq.domain.ports import Clock, MailSender, SendQuotaSource
+from emailseq.domain.ports import Clock, MailSender, SendQuotaSource, StructuredWriter
 from emailseq.domain.quantum_jobs import QuantumJobRequest
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.logic.analytics import AnalyticsPorts
@@ -47,6 +48,7 @@ from emailseq.logic.imports import ImportPorts
 from emailseq.logic.live import ConnectPorts, LivePorts
 from emailseq.logic.opt_in import ConfirmationPorts, OptInPorts
 from emailseq.logic.quantum_jobs import QuantumJobPorts, Solve
+from emailseq.logic.replies import ReplyPorts
 from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
 from emailseq.logic.segments import AudiencePorts, SegmentHook
@@ -55,6 +57,7 @@ from emailseq.logic.train import TrainPorts
 from emailseq.logic.webhooks import WebhookPorts
 from emailseq.rendering.tracking import LinkSigner
 from emailseq.settings import (
+    AiSettings,
     AnalyticsSettings,
     ApiSettings,
     AuthorizerSettings,
@@ -66,6 +69,7 @@ from emailseq.settings import (
     OptInSettings,
     QuantumJobSettings,
     QuantumWorkerSettings,
+    RepliesSettings,
     SchedulerSettings,
     SenderSettings,
     TrackingSettings,
@@ -125,7 +129,7 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
     clock = clock_for(settings)
     once = PowertoolsOnceOnly(settings.idempotency_table_name, db)
     secret = read_secret(client("secretsmanager"), settings.signing_secret_id)
-    archive = MessageArchive(client("s3"), settings.archive_bucket) if settings.archive_bucket else None
+    archive = _archive(settings)
     ports = StepPorts(
         contacts=contact_repository(settings),
         sequences=DynamoSequenceRepository(db, settings.table_name),
@@ -144,6 +148,14 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
         ai=ai_ports(settings.table_name, settings.models_bucket, db),
     )
     return ports, once
+
+
+def _archive(settings: MailSettings) -> MessageArchive | None:
+    """The sent-message archive; it also remembers whom each message went to, for replies."""
+    if not settings.archive_bucket:
+        return None
+    references = DynamoMessageReferences(client("dynamodb"), settings.table_name)
+    return MessageArchive(client("s3"), settings.archive_bucket, references)
 
 
 def _mailer(settings: MailSettings, clock: Clock, archive: MessageArchive | None) -> MailSender:
@@ -230,7 +242,7 @@ def confirmation_ports(settings: OptInSettings) -> tuple[ConfirmationPorts, Powe
     db = client("dynamodb")
     clock = clock_for(settings)
     once = PowertoolsOnceOnly(settings.idempotency_table_name, db)
-    archive = MessageArchive(client("s3"), settings.archive_bucket) if settings.archive_bucket else None
+    archive = _archive(settings)
     ports = ConfirmationPorts(
         contacts=contact_repository(settings),
         consents=DynamoConsentStore(db, settings.table_name),
@@ -377,3 +389,33 @@ def live_pusher(settings: LiveSettings) -> ApiGatewayLivePusher:
     if not settings.live_management_url:
         raise ValueError("EMAILSEQ_LIVE_MANAGEMENT_URL is required by the broadcaster")
     return ApiGatewayLivePusher.at(settings.live_management_url)
+
+
+def structured_writer(settings: AiSettings) -> StructuredWriter:
+    """The language model for drafting: the environment's OPENAI_API_KEY when set, else the deployment's secret."""
+    # Imported here: only the apiAi function's layer carries the OpenAI client.
+    from emailseq.dal.openai_writer import OpenAiConfig, OpenAiWriter, config_from_secret
+
+    env_key, secret_id = settings.openai_api_key, settings.openai_secret_id
+
+    def config() -> OpenAiConfig | None:
+        if env_key is not None:
+            return OpenAiConfig(env_key.get_secret_value(), settings.openai_base_url)
+        return config_from_secret(client("secretsmanager"), secret_id) if secret_id else None
+
+    return OpenAiWriter(config, settings.openai_model, settings.openai_timeout_seconds)
+
+
+def reply_ports(settings: RepliesSettings) -> ReplyPorts:
+    """The replies function's adapters; the sentiment model loads from the replies layer (onnxruntime & co)."""
+    from emailseq.nlp.model import shipped_model
+
+    db = client("dynamodb")
+    return ReplyPorts(
+        references=DynamoMessageReferences(db, settings.table_name),
+        model=shipped_model(),
+        contacts=contact_repository(settings),
+        replies=DynamoReplyLog(db, settings.table_name),
+        clock=clock_for(settings),
+        audit=audit_trail(settings),
+    )

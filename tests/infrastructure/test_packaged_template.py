@@ -263,6 +263,11 @@ EXPECTED_ACTIONS = {
     | _CLOCK,
     "ApiKeys": {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"} | _CLOCK,
     "ApiDocs": set(),
+    "ApiAi": {"dynamodb:GetItem", "secretsmanager:GetSecretValue"},
+    "Replies": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"}
+    | {"s3:GetObject", "secretsmanager:GetSecretValue"}
+    | _SQS_SOURCE
+    | _CLOCK,
     "Tracking": _CONTACTS | _PII | _CLOCK | {"events:PutEvents"},
     "Feedback": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"}
     | {"secretsmanager:GetSecretValue"}
@@ -313,6 +318,7 @@ EXCLUSIVE = {
         "QuantumWorker",
         "ApiAnalytics",
         "Trainer",
+        "Replies",
     },
 }
 # Actions IAM cannot scope to a resource (no resource type): the only "*" resources allowed outside the logs.

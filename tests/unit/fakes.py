@@ -1086,3 +1086,54 @@ class FakeLivePusher:
             return False
         self.received.setdefault(connection_id, []).append(message)
         return True
+
+
+class FakeStructuredWriter:
+    """A language model that answers with queued objects, one per call, and records what it was asked."""
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers = list(answers)
+        self.asked: list[tuple[str, str, type[Any]]] = []
+
+    def write(self, instructions: str, prompt: str, shape: type[Any]) -> Any:
+        self.asked.append((instructions, prompt, shape))
+        answer = self.answers.pop(0)
+        return answer if isinstance(answer, shape) else shape.model_validate(answer)
+
+
+class FakeMessageReferences:
+    """Message id → (tenant, contact), as the sender's archive remembers them."""
+
+    def __init__(self) -> None:
+        self.refs: dict[str, tuple[str, str]] = {}
+
+    def remember(self, message_id: str, tenant_id: str, contact_id: str) -> None:
+        self.refs[message_id.strip("<>")] = (tenant_id, contact_id)
+
+    def find(self, message_ids: list[str]) -> tuple[str, str] | None:
+        for message_id in message_ids:
+            bare = message_id.strip("<>")
+            for candidate in (bare, bare.split("@", 1)[0]):
+                if candidate in self.refs:
+                    return self.refs[candidate]
+        return None
+
+
+class FakeSentimentModel:
+    """Answers one fixed sentiment and records the texts it read."""
+
+    def __init__(self, sentiment: str = "neutral", confidence: float = 0.9) -> None:
+        self.answer = (sentiment, confidence)
+        self.read: list[str] = []
+
+    def sentiment(self, text: str) -> tuple[Any, float]:
+        self.read.append(text)
+        return self.answer
+
+
+class FakeReplyLog:
+    def __init__(self) -> None:
+        self.records: list[tuple[str, str, str, dict[str, Any], datetime]] = []
+
+    def record(self, tenant_id: str, contact_id: str, reply_id: str, reading: dict[str, Any], at: datetime) -> None:
+        self.records.append((tenant_id, contact_id, reply_id, reading, at))

@@ -23,11 +23,67 @@ LAYER_PLATFORM = [
 ]
 
 
+# Layers only some functions carry (serverless.yml names them per function). Each requirements.txt pins the whole
+# closure beyond the deps layer and is installed --no-deps; onnxruntime and numpy ship manylinux_2_28 wheels only
+# (Lambda's python3.12 runs on Amazon Linux 2023, glibc 2.34). A layer may also carry packages of shared/.
+FUNCTION_LAYERS: dict[str, tuple[str, ...]] = {"ai": (), "replies": ("emailseq_models",)}
+FUNCTION_LAYER_PLATFORM = ["--platform", "manylinux_2_28_x86_64", *LAYER_PLATFORM]
+# What inference never imports, left out so deps + app + replies stays under Lambda's 250 MB (unzipped) limit:
+# numpy's test suites, f2py and C headers; onnxruntime's model converters and quantisation tools.
+PRUNED: dict[str, tuple[str, ...]] = {
+    "replies": ("numpy/**/tests", "numpy/f2py", "numpy/_core/include", "onnxruntime/transformers",
+                "onnxruntime/quantization", "onnxruntime/tools"),
+}  # fmt: skip
+LAMBDA_UNZIPPED_LIMIT = 250 * 1024 * 1024  # function code + all its layers
+
+
+def layer_bytes(layer: Path) -> int:
+    return sum(f.stat().st_size for f in (layer / "python").rglob("*") if f.is_file())
+
+
+def check_layer_sizes(root: Path) -> dict[str, int]:
+    """Bytes of deps + app + each function layer; refuses a combination Lambda would refuse."""
+    core = layer_bytes(root / "layers" / "deps") + layer_bytes(root / "layers" / "app")
+    totals = {name: core + layer_bytes(root / "layers" / name) for name in FUNCTION_LAYERS}
+    for name, total in totals.items():
+        if total > LAMBDA_UNZIPPED_LIMIT:
+            raise CliError(f"layers deps + app + {name} are {total / 2**20:.0f} MB unzipped; Lambda allows 250 MB")
+    return totals
+
+
 def build_layers(root: Path) -> None:
     _build_deps_layer(root / "layers" / "deps")
     # The quantum worker's numpy (~55 MB unzipped): built once, then reused while its requirements are unchanged.
     _build_deps_layer(root / "layers" / "quantum")
+    for name, local_packages in FUNCTION_LAYERS.items():
+        if (root / "layers" / name / "requirements.txt").is_file():
+            _build_function_layer(root, name, local_packages)
     _build_app_layer(root)
+    check_layer_sizes(root)
+
+
+def _build_function_layer(root: Path, name: str, local_packages: tuple[str, ...]) -> None:
+    layer = root / "layers" / name
+    sources = [layer / "requirements.txt", *sorted(f for p in local_packages for f in (root / "shared" / p).rglob("*"))]
+    settings = " ".join([*FUNCTION_LAYER_PLATFORM, *PRUNED.get(name, ())]).encode()
+    inputs = b"".join(f.read_bytes() for f in sources if f.is_file()) + settings
+    digest = hashlib.sha256(inputs).hexdigest()[:16]
+    if (layer / f".built-{digest}").is_file():
+        return
+    shutil.rmtree(layer / "python", ignore_errors=True)
+    for stale in layer.glob(".built-*"):
+        stale.unlink()
+    target = layer / "python"
+    _pip(
+        "install", "--target", str(target), "--no-deps", *FUNCTION_LAYER_PLATFORM, "-r", str(layer / "requirements.txt")
+    )
+    for package in local_packages:
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.copytree(root / "shared" / package, target / package, ignore=ignore)
+    for pattern in PRUNED.get(name, ()):
+        for path in sorted(target.glob(pattern), reverse=True):
+            shutil.rmtree(path, ignore_errors=True)
+    (layer / f".built-{digest}").write_text(digest)
 
 
 def _build_deps_layer(layer: Path) -> None:

@@ -41,6 +41,7 @@ def create_app(*routers: APIRouter, docs: bool = False) -> FastAPI:
 
 def all_routers() -> list[APIRouter]:
     from emailseq.api import (
+        ai,
         analytics,
         api_keys,
         attributes,
@@ -72,4 +73,5 @@ def all_routers() -> list[APIRouter]:
         quantum.router,
         analytics.router,
         webhooks.router,
+        ai.router,
     ]

@@ -28,6 +28,7 @@ from emailseq.domain.ports import (
     EventLog,
     EventRateLimiter,
     SequenceRepository,
+    StructuredWriter,
     TenantSettingsRepository,
 )
 from emailseq.logic.analytics import AnalyticsPorts
@@ -41,6 +42,7 @@ from emailseq.logic.quantum_jobs import QuantumJobPorts
 from emailseq.logic.segments import AudiencePorts
 from emailseq.logic.webhooks import WebhookPorts
 from emailseq.settings import (
+    AiSettings,
     AnalyticsSettings,
     ApiSettings,
     ContactsWorkSettings,
@@ -60,6 +62,7 @@ from emailseq.wiring import (
     import_ports,
     quantum_job_ports,
     spam_checker,
+    structured_writer,
     webhook_ports,
 )
 
@@ -215,6 +218,18 @@ def webhook_ports_for_api() -> WebhookPorts:
     return webhook_ports(WebhookSettings())
 
 
+@dataclass(frozen=True)
+class AiPorts:
+    writer: StructuredWriter
+    sequences: SequenceRepository  # subject variants and rewrites start from the stored sequence
+
+
+@cache
+def ai_ports() -> AiPorts:
+    settings = AiSettings()
+    return AiPorts(structured_writer(settings), DynamoSequenceRepository(client("dynamodb"), settings.table_name))
+
+
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
     for cached in (
@@ -234,5 +249,6 @@ def clear_caches() -> None:
         analytics_api_ports,
         export_ports_for_api,
         webhook_ports_for_api,
+        ai_ports,
     ):
         cached.cache_clear()

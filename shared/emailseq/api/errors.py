@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
-from emailseq.domain.errors import Conflict, InvalidInput, NotFound, RateLimited
+from emailseq.domain.errors import Conflict, InvalidInput, NotConfigured, NotFound, RateLimited, UpstreamFailed
 from emailseq.domain.sequence import STEP_KINDS
 
 
@@ -79,6 +79,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RateLimited)
     async def _rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
         return json_error(429, str(exc), headers={"Retry-After": str(exc.retry_after_seconds)})
+
+    @app.exception_handler(NotConfigured)
+    async def _not_configured(_: Request, exc: NotConfigured) -> JSONResponse:
+        return json_error(409, str(exc))
+
+    @app.exception_handler(UpstreamFailed)
+    async def _upstream_failed(_: Request, exc: UpstreamFailed) -> JSONResponse:
+        return json_error(502, str(exc))
 
     @app.exception_handler(Forbidden)
     async def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:

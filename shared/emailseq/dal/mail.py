@@ -8,7 +8,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from emailseq.dal.ses_feedback import send_tags
 from emailseq.domain.errors import ProviderError, ProviderPermanentError, ProviderTemporaryError
-from emailseq.domain.ports import Clock, OutgoingEmail
+from emailseq.domain.ports import Clock, MessageReferences, OutgoingEmail
 from emailseq.rendering.message import build_mime
 
 logger = Logger(child=True)
@@ -20,11 +20,14 @@ class MessageArchive:
 
     s3: Any
     bucket: str
+    references: MessageReferences | None = None  # so a reply (In-Reply-To: this id) finds its contact
 
     def keep(self, email: OutgoingEmail, message_id: str, raw: bytes) -> None:
         # Under the contact, so an erasure finds (and deletes) every message sent to it with one listing.
         key = f"{_prefix(email.tenant_id or '_', email.contact_id or '_')}{message_id}.eml"
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=raw, ContentType="message/rfc822")
+        if self.references is not None and email.tenant_id and email.contact_id:
+            self.references.remember(message_id, email.tenant_id, email.contact_id)
 
     def for_contact(self, tenant_id: str, contact_id: str) -> list[str]:
         return [key.rsplit("/", 1)[-1].removesuffix(".eml") for key in self._keys(tenant_id, contact_id)]

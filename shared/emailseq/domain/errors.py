@@ -57,3 +57,12 @@ class RateLimited(DomainError):
         super().__init__(f"{what}: over the limit of {limit} per second; retry after {retry_after_seconds} s")
         self.limit = limit
         self.retry_after_seconds = retry_after_seconds
+
+
+class NotConfigured(DomainError):
+    """A feature this deployment has not been set up for (e.g. AI drafting without an OpenAI key): answered 409
+    with what to configure, never a 500."""
+
+
+class UpstreamFailed(Exception):
+    """A service we depend on (the language model) failed or answered something unusable: answered 502."""

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from pydantic import BaseModel
+
 from emailseq.domain.ai.bandit import ArmStats
 from emailseq.domain.ai.score import EngagementProfile, ScoreModel
 from emailseq.domain.ai.send_time import OpenHistogram
@@ -19,6 +21,7 @@ from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, Send
 from emailseq.domain.optimisation.qaoa import CircuitStats, QaoaProgram
 from emailseq.domain.quantum_jobs import QuantumJob, QuantumJobStatus
 from emailseq.domain.rate import SendQuota
+from emailseq.domain.replies import Sentiment
 from emailseq.domain.segments import Membership, SegmentDefinition
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
@@ -583,4 +586,30 @@ class LiveConnections(Protocol):
 class LivePusher(Protocol):
     def push(self, connection_id: str, message: bytes) -> bool:
         """Send one message to one connection; False when the connection is gone."""
+
+
+class StructuredWriter(Protocol):
+    """A language model that answers in a given shape (a pydantic model), e.g. OpenAI's structured output."""
+
+    def write[Shape: BaseModel](self, instructions: str, prompt: str, shape: type[Shape]) -> Shape:
+        """Raises NotConfigured when no model is set up, UpstreamFailed when it fails or refuses."""
+        ...
+
+
+class MessageReferences(Protocol):
+    """Which tenant and contact a message we sent went to, by its message id (replies quote it)."""
+
+    def remember(self, message_id: str, tenant_id: str, contact_id: str) -> None: ...
+    def find(self, message_ids: list[str]) -> tuple[str, str] | None: ...
+
+
+class SentimentModel(Protocol):
+    def sentiment(self, text: str) -> tuple[Sentiment, float]:
+        """(negative | neutral | positive, the model's probability of it)."""
+        ...
+
+
+class ReplyLog(Protocol):
+    def record(self, tenant_id: str, contact_id: str, reply_id: str, reading: dict[str, Any], at: datetime) -> None:
+        """Keep how a reply was read (sentiment, intents), under the contact."""
         ...

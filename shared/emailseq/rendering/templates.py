@@ -78,6 +78,11 @@ def html_source(content: EmailContent) -> str:
     return content.html
 
 
+def sample_context() -> dict[str, Any]:
+    """The sample contact every template is trial-rendered against when a sequence is applied."""
+    return contact_context(_SAMPLE)
+
+
 def render(source: str, context: dict[str, Any], *, html: bool) -> str:
     return str(_compiled(source, html).render(context))
 

@@ -1,0 +1,59 @@
+"""Replies in the data table and the bucket: message references (which tenant and contact a sent message went
+to, by message id), how each reply was read, and the raw inbound message SES receiving stored in S3."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from emailseq.dal.items import from_item, iso, tenant_key, to_item
+
+# Replies come months later at most; the reference goes with the table's TTL after a year.
+REFERENCE_DAYS = 365
+
+
+def _bare(message_id: str) -> str:
+    return message_id.strip().strip("<>").strip()
+
+
+class DynamoMessageReferences:
+    """pk MESSAGE#<id>: a deployment-wide key, because a reply names only our message id, never the tenant (SES
+    gives every message its own id, `<SES id>@<region>.amazonses.com` in the reply's In-Reply-To). The item
+    holds ids only, no address."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    def remember(self, message_id: str, tenant_id: str, contact_id: str, at: datetime | None = None) -> None:
+        expires = (at or datetime.now().astimezone()) + timedelta(days=REFERENCE_DAYS)
+        item: dict[str, Any] = {"pk": f"MESSAGE#{_bare(message_id)}", "sk": "REF", "tenant_id": tenant_id}
+        item |= {"contact_id": contact_id, "expires_at": int(expires.timestamp())}
+        self._db.put_item(TableName=self._table, Item=to_item(item))
+
+    def find(self, message_ids: list[str]) -> tuple[str, str] | None:
+        for message_id in message_ids:
+            bare = _bare(message_id)
+            # SES's own id is the part before @ (what the sender archived); an SMTP relay keeps ours whole.
+            for candidate in dict.fromkeys((bare, bare.split("@", 1)[0])):
+                key = to_item({"pk": f"MESSAGE#{candidate}", "sk": "REF"})
+                found = self._db.get_item(TableName=self._table, Key=key).get("Item")
+                if found:
+                    row = from_item(found)
+                    return str(row["tenant_id"]), str(row["contact_id"])
+        return None
+
+
+class DynamoReplyLog:
+    """pk TENANT#<t>#CONTACT#<c>, sk REPLY#<time>#<reply id>: how each reply was read."""
+
+    def __init__(self, dynamodb: Any, table: str) -> None:
+        self._db = dynamodb
+        self._table = table
+
+    def record(self, tenant_id: str, contact_id: str, reply_id: str, reading: dict[str, Any], at: datetime) -> None:
+        item = {"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": f"REPLY#{iso(at)}#{reply_id}"}
+        self._db.put_item(TableName=self._table, Item=to_item({**item, **reading, "received_at": iso(at)}))
+
+
+def read_inbound(s3: Any, bucket: str, key: str) -> bytes:
+    body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    return body
