@@ -750,6 +750,21 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
 
 
 @pytest.fixture
+def onboarding() -> dict[str, Any]:
+    """welcome → wait 1d → tips, triggered by `signed_up`."""
+    return {
+        "id": "onboarding",
+        "name": "Onboarding",
+        "trigger": {"event": "signed_up"},
+        "steps": [
+            {"id": "welcome", "email": {"subject": "Welcome, Ada", "html": "<p>Hi Ada!</p>"}},
+            {"wait": "1d"},
+            {"id": "tips", "email": {"subject": "Three tips", "html": "<p>One day in: three tips.</p>"}},
+        ],
+    }
+
+
+@pytest.fixture
 def welcome_sequence() -> dict[str, Any]:
     """welcome → wait 2d → follow-up, triggered by `signed_up`, ended early by `purchased`."""
     return {

@@ -27,21 +27,6 @@ ONE_DAY_AND_A_MINUTE = str(24 * 3600 + 60)
 ADA = "ada@example.com"
 
 
-@pytest.fixture
-def onboarding() -> dict[str, Any]:
-    """welcome → wait 1d → tips, triggered by `signed_up`."""
-    return {
-        "id": "onboarding",
-        "name": "Onboarding",
-        "trigger": {"event": "signed_up"},
-        "steps": [
-            {"id": "welcome", "email": {"subject": "Welcome, Ada", "html": "<p>Hi Ada!</p>"}},
-            {"wait": "1d"},
-            {"id": "tips", "email": {"subject": "Three tips", "html": "<p>One day in: three tips.</p>"}},
-        ],
-    }
-
-
 @dataclass(frozen=True)
 class Welcomed:
     """Ada mid-sequence: her welcome sent through the real chain, her second email due in a day."""

@@ -10,21 +10,11 @@ from emailseq.dal.aws import client
 from emailseq.dal.items import from_item
 
 ADA = "ada@example.com"
-ONBOARDING = {
-    "id": "onboarding",
-    "name": "Onboarding",
-    "trigger": {"event": "signed_up"},
-    "steps": [
-        {"id": "welcome", "email": {"subject": "Welcome, Ada", "html": "<p>Hi Ada!</p>"}},
-        {"wait": "1d"},
-        {"id": "tips", "email": {"subject": "Three tips", "html": "<p>One day in: three tips.</p>"}},
-    ],
-}
 
 
-def _welcomed(stack) -> tuple[str, str]:
+def _welcomed(stack, onboarding: dict) -> tuple[str, str]:
     """Ada enrolled and welcomed through the real chain: (her contact id, the SES message id of the welcome)."""
-    assert stack.put_sequence(ONBOARDING).status == 200
+    assert stack.put_sequence(onboarding).status == 200
     assert stack.post_event({"id": "evt-ada", "type": "signed_up", "contact": {"email": ADA}}).status == 202
     stack.deliver("EnrollQueue", stack.cold_start("enroller"))
     stack.deliver("SendQueue", stack.cold_start("sender"))
@@ -46,9 +36,9 @@ def _reply(stack, text: str, in_reply_to: str) -> dict:
     return {"Records": [stack.sqs_record("InboundQueue", json.dumps(notification))]}
 
 
-def test_please_remove_me_suppresses_the_contact_and_her_next_email_never_goes(stack):
+def test_please_remove_me_suppresses_the_contact_and_her_next_email_never_goes(stack, onboarding):
     # Given Ada welcomed, her tips email due tomorrow
-    contact_id, message_id = _welcomed(stack)
+    contact_id, message_id = _welcomed(stack, onboarding)
     # When she replies "please remove me from this list" and the replies function reads it
     replies = stack.cold_start("replies")
     assert replies.invoke(_reply(stack, "Please remove me from this list.", message_id)) == {"batchItemFailures": []}
