@@ -109,6 +109,7 @@ bench: setup quantum
 	$(BIN)/python bench/send_time.py
 	$(BIN)/python bench/bandit_regret.py
 	$(BIN)/python bench/churn_auc.py
+	$(BIN)/python bench/reply_sentiment.py
 	$(BIN)/emailseq local up --detach --no-seed
 	$(BIN)/python bench/cost_per_million.py
 
@@ -117,7 +118,6 @@ bench: setup quantum
 chaos: setup
 	$(BIN)/emailseq local up --detach --no-seed
 	$(BIN)/python -m emailseq_cli.local.chaos $(CHAOS_ARGS)
-	$(BIN)/python bench/reply_sentiment.py
 
 clean:
 	-$(BIN)/emailseq local down

@@ -13,12 +13,7 @@ import pytest
 
 from tests.support.local_stack import ROOT, cli, outbox
 
-pytestmark = [
-    pytest.mark.e2e,
-    # Not yet seen green on the local stack: the first deploys shipped an empty model layer (fixed by naming it
-    # replyModel); the handler with the real model passes in tests/integration/test_replies.py.
-    pytest.mark.skip(reason="unverified on the local stack since the replyModel layer fix; see docs/ai.md"),
-]
+pytestmark = pytest.mark.e2e
 
 
 def _poll[T](probe: Any, timeout: float = 60.0) -> T:
@@ -33,7 +28,8 @@ def _poll[T](probe: Any, timeout: float = 60.0) -> T:
 def _reply(endpoint: str, sender: str, message_id: str, text: str) -> None:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, "sequences@example.com", "Re: Welcome"
-    message["In-Reply-To"] = f"<{message_id}@email.amazonses.com>"
+    # What a mail client sends back: SES's id at SES's domain (the emulator's ids already carry that domain).
+    message["In-Reply-To"] = f"<{message_id.split('@', 1)[0]}@email.amazonses.com>"
     message.set_content(f"{text}\n\nOn Mon, Acme wrote:\n> Welcome!\n")
     bucket = json.loads((ROOT / ".emailseq" / "stack.json").read_text())["bucket"]
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",

@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 from emailseq.dal.aws import client
 from emailseq.dal.items import from_item
+from emailseq.dal.replies import DynamoMessageReferences
 
 ADA = "ada@example.com"
 
@@ -64,3 +65,16 @@ def _readings(table: str, contact_id: str) -> list[dict]:
 def test_a_reply_to_nothing_we_sent_is_acknowledged_and_left_alone(stack):
     replies = stack.cold_start("replies")
     assert replies.invoke(_reply(stack, "unsubscribe", "not-ours")) == {"batchItemFailures": []}
+
+
+def test_a_reply_finds_its_contact_whatever_domain_follows_the_message_id(stack):
+    # Given messages remembered as the provider reported their ids: SES's with a domain (as an emulator reports
+    # them) and our own as an SMTP relay keeps them
+    references = DynamoMessageReferences(client("dynamodb"), stack.refs["DataTable"])
+    references.remember("0100abc-0001@email.amazonses.com", "t1", "c-ses")
+    references.remember("<17958.1644@example.com>", "t1", "c-smtp")
+    # When replies name them the way mail clients do (SES's region domain; our own id whole)
+    # Then each finds its contact, and an unknown id finds none
+    assert references.find(["<0100abc-0001@us-east-1.amazonses.com>"]) == ("t1", "c-ses")
+    assert references.find(["<unknown@example.com>", "<17958.1644@example.com>"]) == ("t1", "c-smtp")
+    assert references.find(["<unknown@example.com>"]) is None

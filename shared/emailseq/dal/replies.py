@@ -10,8 +10,11 @@ from emailseq.dal.items import from_item, iso, tenant_key, to_item
 REFERENCE_DAYS = 365
 
 
-def _bare(message_id: str) -> str:
-    return message_id.strip().strip("<>").strip()
+def _local_part(message_id: str) -> str:
+    """The id before its @: SES answers a bare id (some emulators add `@email.amazonses.com`) while a reply's
+    In-Reply-To names `<id@<region>.amazonses.com>`; an SMTP relay keeps our own `<n@domain>`. Both sides of the
+    lookup use the part before @, which is unique on its own."""
+    return message_id.strip().strip("<>").strip().split("@", 1)[0]
 
 
 class DynamoMessageReferences:
@@ -25,20 +28,17 @@ class DynamoMessageReferences:
 
     def remember(self, message_id: str, tenant_id: str, contact_id: str, at: datetime | None = None) -> None:
         expires = (at or datetime.now().astimezone()) + timedelta(days=REFERENCE_DAYS)
-        item: dict[str, Any] = {"pk": f"MESSAGE#{_bare(message_id)}", "sk": "REF", "tenant_id": tenant_id}
+        item: dict[str, Any] = {"pk": f"MESSAGE#{_local_part(message_id)}", "sk": "REF", "tenant_id": tenant_id}
         item |= {"contact_id": contact_id, "expires_at": int(expires.timestamp())}
         self._db.put_item(TableName=self._table, Item=to_item(item))
 
     def find(self, message_ids: list[str]) -> tuple[str, str] | None:
-        for message_id in message_ids:
-            bare = _bare(message_id)
-            # SES's own id is the part before @ (what the sender archived); an SMTP relay keeps ours whole.
-            for candidate in dict.fromkeys((bare, bare.split("@", 1)[0])):
-                key = to_item({"pk": f"MESSAGE#{candidate}", "sk": "REF"})
-                found = self._db.get_item(TableName=self._table, Key=key).get("Item")
-                if found:
-                    row = from_item(found)
-                    return str(row["tenant_id"]), str(row["contact_id"])
+        for message_id in dict.fromkeys(_local_part(m) for m in message_ids):
+            key = to_item({"pk": f"MESSAGE#{message_id}", "sk": "REF"})
+            found = self._db.get_item(TableName=self._table, Key=key).get("Item")
+            if found:
+                row = from_item(found)
+                return str(row["tenant_id"]), str(row["contact_id"])
         return None
 
 
