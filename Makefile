@@ -87,7 +87,7 @@ test-fast: setup quantum
 	$(PYTEST) tests/unit tests/integration
 
 test-stack: setup
-	$(PYTEST) --durations=25 tests/infrastructure tests/e2e
+	$(PYTEST) --durations=25 tests/e2e tests/infrastructure
 
 layers: setup
 	$(BIN)/python -c 'from pathlib import Path; from emailseq_cli.local.deploy import build_layers; build_layers(Path.cwd())'

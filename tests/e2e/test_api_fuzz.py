@@ -48,6 +48,8 @@ def test_no_server_error_and_every_response_matches_the_spec(stack: LocalStack) 
             "20261128",
             "--request-timeout",
             "60",
+            "--workers",  # two requests in flight: the emulator's functions then use both cores (CI time)
+            "2",
             # The AI routes relay to a language model: with none reachable they answer 502 (the upstream failed),
             # which is their contract, not a server error of ours (tests/e2e/test_ai_draft.py covers them).
             "--exclude-path-regex",

@@ -1,88 +1,45 @@
 """The packaged CloudFormation template: what `serverless package` writes is valid and has the shape we rely on."""
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from tests.support.local_stack import ROOT, LocalStack
-
-SERVERLESS = ROOT / "node_modules" / ".bin" / "serverless"
+from tests.support.local_stack import ROOT
+from tests.support.packaging import TEMPLATE, Packaged, Packages
 
 
 @pytest.fixture(scope="module")
-def packaged(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # serverless v3 asks CloudFormation for the last layer hashes while packaging, so it packages against the
-    # local stack's endpoint (the serverless-localstack plugin) rather than a real account.
-    out = tmp_path_factory.mktemp("package")
-    _package(stack, out)
-    return out
-
-
-def _package(stack: LocalStack, out: Path, *options: str) -> Path:
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "SLS_TELEMETRY_DISABLED": "1",
-        "EMAILSEQ_LOCAL_PORT": stack.endpoint.rsplit(":", 1)[1],
-    }
-    subprocess.run(
-        [str(SERVERLESS), "package", "--stage", "local", "--package", str(out), *options],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return out
+def packaged(packages: Packages) -> Path:
+    """What `serverless package --stage local` wrote: the artifacts this session's `local up` deployed."""
+    return packages.get("local").directory
 
 
 @pytest.fixture(scope="module")
 def template(packaged: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((packaged / "cloudformation-template-update-stack.json").read_text())
+    data: dict[str, Any] = json.loads((packaged / TEMPLATE).read_text())
     return data
 
 
 @pytest.fixture(scope="module")
-def default_template(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The template as the default (AWS) stage gets it: packaged with every local-stage param set back to its
-    default value (the local stage name only lets serverless ask the emulator for the layer hashes)."""
-    params = yaml.load((ROOT / "serverless.yml").read_text(), Loader=_IgnoreTags)["params"]  # noqa: S506 - safe
-    overrides = [f"--param={name}={params['default'][name]}" for name in params["local"]]
-    out = tmp_path_factory.mktemp("package-default")
-    _package(stack, out, *overrides)
-    data: dict[str, Any] = json.loads((out / "cloudformation-template-update-stack.json").read_text())
+def default_template(packages: Packages) -> dict[str, Any]:
+    """The template as the default (AWS) stage gets it (tests/support/packaging.py)."""
+    data: dict[str, Any] = json.loads(packages.get("default").template_file.read_text())
     return data
-
-
-class _IgnoreTags(yaml.SafeLoader):
-    """serverless.yml's CloudFormation short forms (!If, !Sub) read as plain values: only `params` is wanted."""
-
-
-_IgnoreTags.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def _of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
     return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
 
 
-def test_cfn_lint_passes_on_the_packaged_template(packaged: Path):
-    _assert_cfn_lint_passes(packaged / "cloudformation-template-update-stack.json")
+def test_cfn_lint_passes_on_the_packaged_template(packages: Packages):
+    _assert_cfn_lint_passed(packages.get("local"))
 
 
-def _assert_cfn_lint_passes(template_file: Path) -> None:
+def _assert_cfn_lint_passed(packaged: Packaged) -> None:
     # W3005 (redundant DependsOn) is what Serverless itself writes; everything else must be clean.
-    result = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "cfn-lint"), "-i", "W3005", "--", str(template_file)],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert packaged.lint.returncode == 0, packaged.lint.stdout + packaged.lint.stderr
 
 
 def test_every_pipeline_queue_has_a_dead_letter_queue(template: dict[str, Any]):
@@ -202,10 +159,8 @@ def test_the_local_stage_leaves_the_distribution_out(template: dict[str, Any]):
     assert not _edge_is_on(template)
 
 
-def test_cfn_lint_passes_on_the_default_stages_template(default_template: dict[str, Any], tmp_path: Path):
-    path = tmp_path / "default.json"
-    path.write_text(json.dumps(default_template))
-    _assert_cfn_lint_passes(path)
+def test_cfn_lint_passes_on_the_default_stages_template(packages: Packages):
+    _assert_cfn_lint_passed(packages.get("default"))
 
 
 def _sender_environment(template: dict[str, Any]) -> dict[str, Any]:
@@ -222,14 +177,10 @@ def test_the_sender_sends_through_ses_by_default_and_may_read_the_quota_and_the_
     assert "secret:emailseq/local/smtp-*" in statements
 
 
-@pytest.fixture(scope="module")
-def packaged_smtp(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _package(stack, tmp_path_factory.mktemp("package-smtp"), "--param=mailProvider=smtp")
-
-
-def test_a_stage_packaged_for_smtp_passes_cfn_lint_and_tells_the_sender(packaged_smtp: Path):
-    _assert_cfn_lint_passes(packaged_smtp / "cloudformation-template-update-stack.json")
-    template = json.loads((packaged_smtp / "cloudformation-template-update-stack.json").read_text())
+def test_a_stage_packaged_for_smtp_passes_cfn_lint_and_tells_the_sender(packages: Packages):
+    smtp = packages.get("smtp")
+    _assert_cfn_lint_passed(smtp)
+    template = json.loads(smtp.template_file.read_text())
     assert _sender_environment(template)["EMAILSEQ_MAIL_PROVIDER"] == "smtp"
 
 
@@ -307,7 +258,7 @@ EXPECTED_ACTIONS = {
     "ApiWebhooks": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"} | _CLOCK,
     "LiveConnect": _LIVE | {"secretsmanager:GetSecretValue"} | _CLOCK,
     "LiveDisconnect": _LIVE | _CLOCK,
-    "LiveBroadcast": _LIVE | {"execute-api:ManageConnections"} | _CLOCK,
+    "LiveBroadcast": _LIVE | {"execute-api:ManageConnections"} | _SQS_SOURCE | _CLOCK,
 }
 # Resources only these functions may reach.
 EXCLUSIVE = {

@@ -4,30 +4,18 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from emailseq_cli.errors import CliError
 from emailseq_cli.local.aws import CREDENTIALS, STACK_NAME, local_client
-
-LAYER_PLATFORM = [
-    "--platform",
-    "manylinux2014_x86_64",
-    "--implementation",
-    "cp",
-    "--python-version",
-    "3.12",
-    "--only-binary=:all:",
-]
-
+from emailseq_cli.local.installer import CORE_PLATFORM, FUNCTION_PLATFORM, build_wheels, install_for_lambda
 
 # Layers only some functions carry (serverless.yml names them per function). Each requirements.txt pins the whole
 # closure beyond the deps layer and is installed --no-deps; onnxruntime and numpy ship manylinux_2_28 wheels only
-# (Lambda's python3.12 runs on Amazon Linux 2023, glibc 2.34). A layer may also carry packages of shared/.
+# (installer.FUNCTION_PLATFORM). A layer may also carry packages of shared/.
 FUNCTION_LAYERS: dict[str, tuple[str, ...]] = {"ai": (), "replies": ("emailseq_models",)}
-FUNCTION_LAYER_PLATFORM = ["--platform", "manylinux_2_28_x86_64", *LAYER_PLATFORM]
 # What inference never imports, left out so deps + app + replies stays under Lambda's 250 MB (unzipped) limit:
 # numpy's test suites, f2py and C headers; onnxruntime's model converters and quantisation tools.
 PRUNED: dict[str, tuple[str, ...]] = {
@@ -65,7 +53,7 @@ def build_layers(root: Path) -> None:
 def _build_function_layer(root: Path, name: str, local_packages: tuple[str, ...]) -> None:
     layer = root / "layers" / name
     sources = [layer / "requirements.txt", *sorted(f for p in local_packages for f in (root / "shared" / p).rglob("*"))]
-    settings = " ".join([*FUNCTION_LAYER_PLATFORM, *PRUNED.get(name, ())]).encode()
+    settings = " ".join([FUNCTION_PLATFORM, *PRUNED.get(name, ())]).encode()
     inputs = b"".join(f.read_bytes() for f in sources if f.is_file()) + settings
     digest = hashlib.sha256(inputs).hexdigest()[:16]
     if (layer / f".built-{digest}").is_file():
@@ -74,9 +62,7 @@ def _build_function_layer(root: Path, name: str, local_packages: tuple[str, ...]
     for stale in layer.glob(".built-*"):
         stale.unlink()
     target = layer / "python"
-    _pip(
-        "install", "--target", str(target), "--no-deps", *FUNCTION_LAYER_PLATFORM, "-r", str(layer / "requirements.txt")
-    )
+    install_for_lambda(target, FUNCTION_PLATFORM, "--no-deps", "-r", str(layer / "requirements.txt"))
     for package in local_packages:
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
         shutil.copytree(root / "shared" / package, target / package, ignore=ignore)
@@ -88,7 +74,7 @@ def _build_function_layer(root: Path, name: str, local_packages: tuple[str, ...]
 
 def _build_deps_layer(layer: Path) -> None:
     requirements, sdists = layer / "requirements.txt", layer / "sdists.txt"
-    inputs = requirements.read_bytes() + sdists.read_bytes() + " ".join(LAYER_PLATFORM).encode()
+    inputs = requirements.read_bytes() + sdists.read_bytes() + CORE_PLATFORM.encode()
     digest = hashlib.sha256(inputs).hexdigest()[:16]
     marker = layer / f".built-{digest}"
     if marker.is_file():
@@ -98,21 +84,16 @@ def _build_deps_layer(layer: Path) -> None:
         stale.unlink()
     with tempfile.TemporaryDirectory(prefix="emailseq-wheels-") as wheels:
         _wheels_of_sdists(sdists, Path(wheels))
-        target = str(layer / "python")
-        _pip("install", "--target", target, *LAYER_PLATFORM, "--find-links", wheels, "-r", str(requirements))
+        install_for_lambda(layer / "python", CORE_PLATFORM, "--find-links", wheels, "-r", str(requirements))
     marker.write_text(digest)
 
 
 def _wheels_of_sdists(sdists: Path, into: Path) -> None:
     """A wheel for each pure-Python sdist-only package, so the binary-only install below can take it."""
-    _pip("wheel", "--no-deps", "--wheel-dir", str(into), "-r", str(sdists))
+    build_wheels(sdists, into)
     platform_bound = [wheel.name for wheel in into.glob("*.whl") if not wheel.name.endswith("-py3-none-any.whl")]
     if platform_bound:
         raise CliError(f"layers/deps/sdists.txt may list only pure-Python packages; built {platform_bound}")
-
-
-def _pip(command: str, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", command, "--quiet", "--disable-pip-version-check", *args], check=True)
 
 
 def _build_app_layer(root: Path) -> None:

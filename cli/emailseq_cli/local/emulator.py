@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 
 from emailseq_cli.errors import CliError
+from emailseq_cli.local.installer import install_into_venv
 from emailseq_cli.local.paths import EMULATOR_PACKAGE, LocalPaths
 
 
@@ -26,9 +27,7 @@ def ensure_installed(paths: LocalPaths) -> Path:
     # Same interpreter version as ours (python3.12): the emulator runs the Lambdas on it, and the layer's
     # binary wheels are built for it.
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(paths.emulator_venv)], check=True)
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", EMULATOR_PACKAGE], check=True
-    )
+    install_into_venv(python, EMULATOR_PACKAGE)
     marker.write_text(EMULATOR_PACKAGE)
     return python
 
