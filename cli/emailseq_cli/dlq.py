@@ -20,6 +20,7 @@ PAIRS = {
     "webhook": ("WebhookQueueUrl", "WebhookDeadLetterQueueUrl"),
     "webhook-delivery": ("WebhookDeliveryQueueUrl", "WebhookDeliveryDeadLetterQueueUrl"),
     "inbound": ("InboundQueueUrl", "InboundDeadLetterQueueUrl"),
+    "recommend": ("RecommendQueueUrl", "RecommendDeadLetterQueueUrl"),
 }
 
 
