@@ -102,6 +102,17 @@ def test_the_clicked_post_is_left_out_and_the_most_similar_one_comes_first(stack
     assert welcomed[0] not in more
     assert more[0] == welcomed[1]
 
+    # And when she is erased, her content profile goes with her
+    contact_id = stack.find_contact(ADA).body["id"]
+    erase = stack.http_event(
+        "DELETE",
+        f"/v1/contacts/{contact_id}",
+        route_key="DELETE /v1/contacts/{contact_id}",
+        path_parameters={"contact_id": contact_id},
+    )
+    assert stack.call_api("apiContacts", erase).status == 204
+    assert stack.item(f"TENANT#t1#CONTACT#{contact_id}", "CONTENT_PROFILE") is None
+
 
 def test_the_content_api_checks_input_roles_and_tenants(stack):
     # Given the posts

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from emailseq.dal.items import from_item, tenant_key, to_item
 from emailseq.domain.content import INTERESTS_ATTRIBUTE, ContentProfile
 
-_SK = "CONTENT_PROFILE"
+PROFILE_SK = "CONTENT_PROFILE"  # also deleted when the contact is erased (dal/contact_privacy.py)
 
 
 class DynamoContentProfiles:
@@ -20,7 +20,7 @@ class DynamoContentProfiles:
         self._table = table
 
     def get(self, tenant_id: str, contact_id: str) -> ContentProfile | None:
-        key = to_item({"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": _SK})
+        key = to_item({"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": PROFILE_SK})
         response = self._db.get_item(TableName=self._table, Key=key, ConsistentRead=True)
         if "Item" not in response:
             return None
@@ -37,7 +37,7 @@ class DynamoContentProfiles:
     def save(self, profile: ContentProfile) -> bool:
         item = {
             "pk": tenant_key(profile.tenant_id, "CONTACT", profile.contact_id),
-            "sk": _SK,
+            "sk": PROFILE_SK,
             "vector": profile.vector,
             "interests_vector": profile.interests_vector,
             "clicked": sorted(profile.clicked),
