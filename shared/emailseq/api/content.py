@@ -54,7 +54,12 @@ def _out(block: ContentBlock) -> BlockOut:
     )
 
 
-@router.put("/{collection}/{block_id}", status_code=200, response_model=BlockOut)
+@router.put(
+    "/{collection}/{block_id}",
+    status_code=200,
+    response_model=BlockOut,
+    responses={201: {"model": BlockOut, "description": "Created"}},  # documented, so the spec covers both answers
+)
 def put_content_block(
     collection: Collection, block_id: BlockId, body: BlockIn, caller: Editor, ports: Ports, response: Response
 ) -> BlockOut:
