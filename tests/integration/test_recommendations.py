@@ -145,3 +145,28 @@ def test_a_record_the_recommender_cannot_read_fails_alone_and_stays_for_the_dlq(
     # When the recommender handles it / Then only the malformed one is reported failed (SQS retries it, then the DLQ)
     response = stack.cold_start("recommender").invoke({"Records": records})
     assert response == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+
+
+def test_a_block_moved_to_a_new_url_is_matched_by_clicks_on_the_new_one_only(stack):
+    # Given the gravel post, then moved to a new URL
+    _publish(stack)
+    title, summary, tags = POSTS["gravel"]
+    moved = {"title": title, "url": "https://acme.test/bikes/gravel", "summary": summary, "tags": tags}
+    assert _content(stack, "PUT", "gravel", moved).status == 200
+    recommender = stack.cold_start("recommender")
+
+    def click(contact_id: str, url: str) -> dict[str, Any] | None:
+        detail = {"tenant_id": "t1", "contact_id": contact_id, "sequence_id": "s", "step_id": "w", "url": url}
+        envelope = {
+            "id": contact_id,
+            "detail-type": "LinkClicked",
+            "detail": {**detail, "clicked_at": "2026-01-05T10:00:00Z"},
+        }
+        record = stack.sqs_record("RecommendQueue", json.dumps(envelope))
+        assert recommender.invoke({"Records": [record]}) == {"batchItemFailures": []}
+        return stack.item(f"TENANT#t1#CONTACT#{contact_id}", "CONTENT_PROFILE")
+
+    # When one contact clicks the old URL and another the new one
+    # Then only the click on the new URL counts as a click on the post
+    assert click("c-old", "https://acme.test/blog/gravel") is None
+    assert click("c-new", "https://acme.test/bikes/gravel?utm_medium=email")["clicked"] == ["blog/gravel"]
