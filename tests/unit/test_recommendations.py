@@ -9,6 +9,8 @@ from builders import contact, document, email, email_step
 from emailseq.domain.content import MAX_BLOCKS_PER_COLLECTION, embedding_text
 from emailseq.domain.errors import Conflict, InvalidInput, NotFound
 from emailseq.logic.content import BlockText, ContentPorts, delete_block, list_blocks, put_block
+from emailseq.logic.deliverability import Outbound
+from emailseq.logic.preview import PreviewPorts, preview_and_check
 from emailseq.logic.recommendations import (
     ContactRecommendations,
     ContentSource,
@@ -27,7 +29,9 @@ from fakes import (
     FakeClock,
     FakeContentBlocks,
     FakeContentProfiles,
+    FakeTenantSettings,
     FakeTextEmbedder,
+    World,
 )
 
 POSTS = {  # block id → (title, summary, hand-written vector: x = email marketing, y = cooking, z = cycling)
@@ -246,3 +250,24 @@ def test_recommended_links_go_through_click_tracking_like_any_other(blocks, prof
     assert all(href.startswith(f"{TRACKING_BASE}/t/c/") for href in hrefs)
     targets = [signer.verify(href.rsplit("/", 1)[1]).url for href in hrefs]
     assert targets == ["https://acme.test/blog/deliverability", "https://acme.test/blog/gravel"]
+
+
+def test_a_preview_for_a_real_contact_shows_its_own_recommendations(blocks, profiles, embedder) -> None:
+    # Given the posts, Ada (an email-marketing fan) and a sequence recommending two posts
+    published(blocks, embedder)
+    profiles.contact_interests[(TENANT, "contact-1")] = INTERESTS
+    contact_enrolled(ProfilePorts(blocks, profiles, embedder), TENANT, "contact-1")
+    world = World()
+    doc = document(steps=[email("digest", "Picked for you", LOOP)])
+    world.given_sequence(doc)
+    world.contacts.add(contact("Ada"))
+    outbound = Outbound("news@example.com", TRACKING_BASE, "u@example.com")
+    ports = PreviewPorts(world.sequences, world.contacts, FakeTenantSettings(), world.clock, None, outbound)
+    with_content = replace(ports, content=ContentSource(blocks, profiles))
+    # When her step is previewed as her / Then she sees the two email posts; without an address, the samples
+    shown = preview_and_check(with_content, TENANT, doc.id, "digest", "ada@example.com", check=False).email.html
+    assert "Subject lines that get opened" in shown
+    assert "Deliverability in 2025" in shown
+    assert "Sourdough" not in shown
+    sample = preview_and_check(with_content, TENANT, doc.id, "digest", None, check=False).email.html
+    assert "Sample blog item 1" in sample

@@ -60,6 +60,7 @@ from emailseq.wiring import (
     clock_for,
     contact_repository,
     content_ports,
+    content_source,
     enroll_ports,
     export_ports,
     import_ports,
@@ -177,6 +178,7 @@ def preview_ports() -> PreviewPorts:
         clock=ports.clock,
         checker=spam_checker(settings),
         outbound=Outbound(settings.from_address, settings.public_url, settings.unsubscribe_mailto),
+        content=content_source(settings.table_name),
     )
 
 
