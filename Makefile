@@ -110,6 +110,7 @@ bench: setup quantum
 	$(BIN)/python bench/bandit_regret.py
 	$(BIN)/python bench/churn_auc.py
 	$(BIN)/python bench/reply_sentiment.py
+	$(BIN)/python bench/recommendations.py
 	$(BIN)/emailseq local up --detach --no-seed
 	$(BIN)/python bench/cost_per_million.py
 

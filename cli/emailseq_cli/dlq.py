@@ -21,6 +21,7 @@ PAIRS = {
     "webhook-delivery": ("WebhookDeliveryQueueUrl", "WebhookDeliveryDeadLetterQueueUrl"),
     "inbound": ("InboundQueueUrl", "InboundDeadLetterQueueUrl"),
     "live": ("LiveQueueUrl", "LiveDeadLetterQueueUrl"),
+    "recommend": ("RecommendQueueUrl", "RecommendDeadLetterQueueUrl"),
 }
 
 

@@ -190,3 +190,8 @@ class AiSettings(FunctionSettings):
 class RepliesSettings(FunctionSettings):
     """The replies function (inbound mail SES receiving stored in S3 under `inbound/`): reads, classifies, and
     suppresses on an unsubscribe request. The model ships in its own layer; nothing to configure but the table."""
+
+
+class ContentSettings(FunctionSettings):
+    """The content API (blocks and their embeddings) and the recommender (contacts' content profiles from domain
+    events). Both carry the replyModel layer (MiniLM); nothing to configure but the table."""

@@ -16,6 +16,8 @@ from emailseq.dal.bus import EventBridgeBus
 from emailseq.dal.clock import SystemClock, ssm_offset
 from emailseq.dal.consents import DynamoConsentStore
 from emailseq.dal.contacts import DynamoContactRepository
+from emailseq.dal.content import DynamoContentBlocks
+from emailseq.dal.content_profiles import DynamoContentProfiles
 from emailseq.dal.data_keys import DynamoDataKeys
 from emailseq.dal.engagement import DynamoEngagementStore
 from emailseq.dal.enrollments import DynamoEnrollmentStore
@@ -40,6 +42,7 @@ from emailseq.domain.ports import Clock, MailSender, SendQuotaSource, Structured
 from emailseq.domain.quantum_jobs import QuantumJobRequest
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.logic.analytics import AnalyticsPorts
+from emailseq.logic.content import ContentPorts
 from emailseq.logic.engagement import AiPorts
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.exports import ExportPorts
@@ -48,6 +51,7 @@ from emailseq.logic.imports import ImportPorts
 from emailseq.logic.live import ConnectPorts, LivePorts
 from emailseq.logic.opt_in import ConfirmationPorts, OptInPorts
 from emailseq.logic.quantum_jobs import QuantumJobPorts, Solve
+from emailseq.logic.recommendations import ContentSource, ProfilePorts
 from emailseq.logic.replies import ReplyPorts
 from emailseq.logic.run_step import StepPorts
 from emailseq.logic.schedule import SchedulePorts
@@ -62,6 +66,7 @@ from emailseq.settings import (
     ApiSettings,
     AuthorizerSettings,
     ContactsWorkSettings,
+    ContentSettings,
     EnrollerSettings,
     FunctionSettings,
     LiveSettings,
@@ -146,6 +151,7 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
         limiter=DynamoSendRateLimiter(db, settings.table_name),
         quota=_send_quota(settings),
         ai=ai_ports(settings.table_name, settings.models_bucket, db),
+        content=content_source(settings.table_name, db),
     )
     return ports, once
 
@@ -418,4 +424,30 @@ def reply_ports(settings: RepliesSettings) -> ReplyPorts:
         replies=DynamoReplyLog(db, settings.table_name),
         clock=clock_for(settings),
         audit=audit_trail(settings),
+    )
+
+
+def content_source(table_name: str, db: Any = None) -> ContentSource:
+    """What `recommend(collection, n)` reads in the sender: blocks and profiles (no model: ranking is pure Python)."""
+    db = db or client("dynamodb")
+    return ContentSource(DynamoContentBlocks(db, table_name), DynamoContentProfiles(db, table_name))
+
+
+def content_ports(settings: ContentSettings) -> ContentPorts:
+    """The content API's adapters; the embedder comes from the replyModel layer (numpy, onnxruntime) and loads on
+    its first use."""
+    from emailseq.nlp.vectors import shipped_embedder
+
+    return ContentPorts(
+        DynamoContentBlocks(client("dynamodb"), settings.table_name), shipped_embedder(), clock_for(settings)
+    )
+
+
+def profile_ports(settings: ContentSettings) -> ProfilePorts:
+    """The recommender's adapters (the model from the replyModel layer, loaded on the first embedding)."""
+    from emailseq.nlp.vectors import shipped_embedder
+
+    db = client("dynamodb")
+    return ProfilePorts(
+        DynamoContentBlocks(db, settings.table_name), DynamoContentProfiles(db, settings.table_name), shipped_embedder()
     )

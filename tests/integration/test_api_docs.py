@@ -47,6 +47,8 @@ PATH_VALUES = {
     "key_id": "0123456789abcdef",
     "job_id": "0f8fad5bd9cb469fa16570867728950e",
     "webhook_id": "0f8fad5bd9cb469fa16570867728950e",
+    "collection": "blog",
+    "block_id": "hello-world",
 }
 TRACKING_ROUTES = {
     ("tracking", "GET", "/t/o/{token}"),

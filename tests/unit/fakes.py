@@ -6,6 +6,7 @@ Where the DynamoDB adapter makes a conditional write, the fake applies the same 
 
 import dataclasses
 import json
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -15,6 +16,7 @@ from typing import Any
 from emailseq.audit.chain import AuditEntry, Checkpoint
 from emailseq.domain.api_keys import ApiKeyRecord
 from emailseq.domain.consent import Consent
+from emailseq.domain.content import ContentBlock, ContentProfile, normalise_url
 from emailseq.domain.deliverability import SpamCheckUnavailable, SpamReport
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from emailseq.domain.errors import Conflict
@@ -1137,3 +1139,67 @@ class FakeReplyLog:
 
     def record(self, tenant_id: str, contact_id: str, reply_id: str, reading: dict[str, Any], at: datetime) -> None:
         self.records.append((tenant_id, contact_id, reply_id, reading, at))
+
+
+class FakeContentBlocks:
+    """Content blocks in a dict keyed (tenant, collection, block id); counts the collection reads it answered."""
+
+    def __init__(self) -> None:
+        self.blocks: dict[tuple[str, str, str], ContentBlock] = {}
+        self.collection_reads = 0
+
+    def put(self, block: ContentBlock) -> None:
+        self.blocks[(block.tenant_id, block.collection, block.block_id)] = block
+
+    def get(self, tenant_id: str, collection: str, block_id: str) -> ContentBlock | None:
+        return self.blocks.get((tenant_id, collection, block_id))
+
+    def delete(self, tenant_id: str, collection: str, block_id: str) -> bool:
+        return self.blocks.pop((tenant_id, collection, block_id), None) is not None
+
+    def collection(self, tenant_id: str, collection: str) -> list[ContentBlock]:
+        self.collection_reads += 1
+        return [b for (t, c, _), b in self.blocks.items() if (t, c) == (tenant_id, collection)]
+
+    def with_url(self, tenant_id: str, url: str) -> list[ContentBlock]:
+        return [b for (t, _, _), b in self.blocks.items() if t == tenant_id and normalise_url(b.url) == url]
+
+    def many(self, tenant_id: str, keys: list[str]) -> list[ContentBlock]:
+        return [b for (t, _, _), b in self.blocks.items() if t == tenant_id and b.key in keys]
+
+
+class FakeContentProfiles:
+    """Profiles with the adapter's version check (a save on a stale version is refused); `interests` per contact."""
+
+    def __init__(self) -> None:
+        self.profiles: dict[tuple[str, str], ContentProfile] = {}
+        self.contact_interests: dict[tuple[str, str], str] = {}
+        self.reads = 0
+        self.refuse_saves = 0  # the next N saves lose a race to another writer
+
+    def get(self, tenant_id: str, contact_id: str) -> ContentProfile | None:
+        self.reads += 1
+        return self.profiles.get((tenant_id, contact_id))
+
+    def save(self, profile: ContentProfile) -> bool:
+        stored = self.profiles.get((profile.tenant_id, profile.contact_id))
+        if self.refuse_saves or (stored.version if stored else 0) != profile.version:
+            self.refuse_saves = max(0, self.refuse_saves - 1)
+            return False
+        self.profiles[(profile.tenant_id, profile.contact_id)] = replace(profile, version=profile.version + 1)
+        return True
+
+    def interests(self, tenant_id: str, contact_id: str) -> str | None:
+        return self.contact_interests.get((tenant_id, contact_id))
+
+
+class FakeTextEmbedder:
+    """Hand-written vectors: each text maps to the unit vector given for it (texts it was not told are refused)."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.vectors = vectors
+        self.embedded: list[str] = []
+
+    def embed(self, texts: list[str]) -> list[bytes]:
+        self.embedded += texts
+        return [array("f", self.vectors[text]).tobytes() for text in texts]

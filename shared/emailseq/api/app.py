@@ -47,6 +47,7 @@ def all_routers() -> list[APIRouter]:
         attributes,
         audit,
         contacts,
+        content,
         enrollments,
         events,
         imports,
@@ -74,4 +75,5 @@ def all_routers() -> list[APIRouter]:
         analytics.router,
         webhooks.router,
         ai.router,
+        content.router,
     ]

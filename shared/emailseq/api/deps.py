@@ -32,6 +32,7 @@ from emailseq.domain.ports import (
     TenantSettingsRepository,
 )
 from emailseq.logic.analytics import AnalyticsPorts
+from emailseq.logic.content import ContentPorts
 from emailseq.logic.deliverability import Outbound
 from emailseq.logic.enroll import EnrollPorts
 from emailseq.logic.exports import ExportPorts
@@ -46,6 +47,7 @@ from emailseq.settings import (
     AnalyticsSettings,
     ApiSettings,
     ContactsWorkSettings,
+    ContentSettings,
     EnrollerSettings,
     QuantumJobSettings,
     WebhookSettings,
@@ -57,6 +59,8 @@ from emailseq.wiring import (
     audit_trail,
     clock_for,
     contact_repository,
+    content_ports,
+    content_source,
     enroll_ports,
     export_ports,
     import_ports,
@@ -174,6 +178,7 @@ def preview_ports() -> PreviewPorts:
         clock=ports.clock,
         checker=spam_checker(settings),
         outbound=Outbound(settings.from_address, settings.public_url, settings.unsubscribe_mailto),
+        content=content_source(settings.table_name),
     )
 
 
@@ -230,6 +235,11 @@ def ai_ports() -> AiPorts:
     return AiPorts(structured_writer(settings), DynamoSequenceRepository(client("dynamodb"), settings.table_name))
 
 
+@cache
+def content_ports_for_api() -> ContentPorts:
+    return content_ports(ContentSettings())
+
+
 def clear_caches() -> None:
     """Forget the adapters built so far (tests start a new emulated AWS for every test)."""
     for cached in (
@@ -250,5 +260,6 @@ def clear_caches() -> None:
         export_ports_for_api,
         webhook_ports_for_api,
         ai_ports,
+        content_ports_for_api,
     ):
         cached.cache_clear()

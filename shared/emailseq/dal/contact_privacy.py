@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from emailseq.dal.contacts import SEALED, DynamoContactRepository
+from emailseq.dal.content_profiles import PROFILE_SK as CONTENT_PROFILE_SK
 from emailseq.dal.items import iso, tenant_key, to_item
 
 _STORAGE_ONLY = {"pk", "sk", "email_index", *(f"{name}_sealed" for name in SEALED)}
@@ -31,9 +32,12 @@ class DynamoContactPrivacy:
             return False
         tombstone = {"pk": tenant_key(tenant_id, "EMAIL", row["email_index"]), "sk": "CONTACT", "erased_at": iso(at)}
         profile_key = {"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": "PROFILE"}
+        # The content profile is derived from the contact's interests and clicks: it goes with the profile.
+        content_key = {"pk": tenant_key(tenant_id, "CONTACT", contact_id), "sk": CONTENT_PROFILE_SK}
         self._db.transact_write_items(
             TransactItems=[
                 {"Delete": {"TableName": self._table, "Key": to_item(profile_key)}},
+                {"Delete": {"TableName": self._table, "Key": to_item(content_key)}},
                 {"Put": {"TableName": self._table, "Item": to_item(tombstone)}},
             ]
         )

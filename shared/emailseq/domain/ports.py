@@ -14,6 +14,7 @@ from emailseq.domain.analytics import LastClick, Tally
 from emailseq.domain.api_keys import ApiKeyRecord
 from emailseq.domain.attributes import AttributeSchema, AttributeType
 from emailseq.domain.consent import Consent
+from emailseq.domain.content import ContentBlock, ContentProfile
 from emailseq.domain.deliverability import SpamReport
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.imports import ImportRecord, ImportStatus
@@ -612,4 +613,43 @@ class SentimentModel(Protocol):
 class ReplyLog(Protocol):
     def record(self, tenant_id: str, contact_id: str, reply_id: str, reading: dict[str, Any], at: datetime) -> None:
         """Keep how a reply was read (sentiment, intents), under the contact."""
+        ...
+
+
+class ContentBlocks(Protocol):
+    """A tenant's content blocks by collection, each with its embedding (the content API writes, the sender reads)."""
+
+    def put(self, block: ContentBlock) -> None: ...
+    def get(self, tenant_id: str, collection: str, block_id: str) -> ContentBlock | None: ...
+    def delete(self, tenant_id: str, collection: str, block_id: str) -> bool: ...
+    def collection(self, tenant_id: str, collection: str) -> list[ContentBlock]:
+        """Every block of the collection (at most MAX_BLOCKS_PER_COLLECTION)."""
+        ...
+
+    def with_url(self, tenant_id: str, url: str) -> list[ContentBlock]:
+        """The blocks, in any collection, whose normalised URL is `url` (already normalised)."""
+        ...
+
+    def many(self, tenant_id: str, keys: list[str]) -> list[ContentBlock]:
+        """The blocks of these block keys that still exist."""
+        ...
+
+
+class ContentProfiles(Protocol):
+    """Each contact's content profile, and the `interests` attribute it is seeded from."""
+
+    def get(self, tenant_id: str, contact_id: str) -> ContentProfile | None: ...
+    def save(self, profile: ContentProfile) -> bool:
+        """Write it as version `profile.version + 1` if the stored one is still `profile.version` (0: none yet);
+        False when another writer got there first."""
+        ...
+
+    def interests(self, tenant_id: str, contact_id: str) -> str | None:
+        """The contact's `interests` attribute as text (a list is joined), None when unset or no such contact."""
+        ...
+
+
+class TextEmbedder(Protocol):
+    def embed(self, texts: list[str]) -> list[bytes]:
+        """One unit-length float32 vector (as bytes) per text."""
         ...

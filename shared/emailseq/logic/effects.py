@@ -23,8 +23,10 @@ from emailseq.domain.ports import (
     WebhookCaller,
 )
 from emailseq.logic.engagement import AiPorts, choose_subject, send_key
+from emailseq.logic.recommendations import ContactRecommendations, ContentSource
 from emailseq.logic.throttle import take_send_slot
 from emailseq.rendering.compose import Tracking, compose
+from emailseq.rendering.recommend import no_recommendations
 from emailseq.rendering.tracking import LinkSigner, TrackedSend
 
 
@@ -45,6 +47,7 @@ class StepPorts:
     limiter: SendRateLimiter | None = None  # the per-second send windows; no rate limit when left out
     quota: SendQuotaSource | None = None
     ai: AiPorts | None = None  # engagement histories, subject-line arms, scores; none of the AI layer when left out
+    content: ContentSource | None = None  # recommend(collection, n) in templates; renders nothing when left out
 
 
 def effect_key(enrollment: Enrollment, transition: Transition) -> str:
@@ -58,7 +61,11 @@ def perform(ports: StepPorts, transition: Transition, enrollment: Enrollment, co
         step = choose_subject(
             ports.ai, effect.step, enrollment.tenant_id, enrollment.sequence_id, _send_key(enrollment, effect.step.id)
         )
-        email = _addressed(ports, enrollment, compose(step, contact, _tracking(ports, enrollment, step.id)))
+        recommend = (
+            ContactRecommendations(ports.content, contact.tenant_id, contact.contact_id) if ports.content else None
+        )
+        tracked = compose(step, contact, _tracking(ports, enrollment, step.id), recommend or no_recommendations)
+        email = _addressed(ports, enrollment, tracked)
         return ports.once.run(key, lambda: _send(ports, enrollment.tenant_id, email))
     if isinstance(effect, UpdateAttributes):
         values = dict(effect.step.update_attribute)

@@ -15,7 +15,9 @@ from emailseq.domain.ports import (
 )
 from emailseq.domain.steps import EmailStep, walk
 from emailseq.logic.deliverability import Deliverability, Outbound, check_message, outgoing_message
+from emailseq.logic.recommendations import ContactRecommendations, ContentSource
 from emailseq.rendering.compose import compose
+from emailseq.rendering.recommend import sample_recommend
 
 SAMPLE = Contact(tenant_id="", contact_id="preview", email="preview@example.com", first_name="Sam")
 
@@ -28,6 +30,7 @@ class PreviewPorts:
     clock: Clock
     checker: SpamChecker | None  # None: no spam checker configured for this deployment
     outbound: Outbound
+    content: ContentSource | None = None  # recommend(collection, n) for a real contact; samples when left out
 
 
 @dataclass(frozen=True)
@@ -42,13 +45,17 @@ def preview_and_check(
     """The preview, plus the spam score of the full MIME message (tenant sender, tracked links, unsubscribe
     headers) as the sender would build it. A missing or failing checker never fails the preview."""
     step, contact = _step_and_contact(ports.sequences, ports.contacts, tenant_id, sequence_id, step_id, email)
+    # A real contact sees its own recommendations (read only if the template asks); the sample contact the samples.
+    source = ports.content if email is not None else None
+    recommend = ContactRecommendations(source, tenant_id, contact.contact_id) if source else sample_recommend
+    shown = compose(step, contact, recommend=recommend)
     if not check:
-        return Preview(compose(step, contact), Deliverability(None, "not requested (check=false)"))
+        return Preview(shown, Deliverability(None, "not requested (check=false)"))
     if ports.checker is None:
-        return Preview(compose(step, contact), Deliverability(None, "no spam checker is configured (spamd address)"))
+        return Preview(shown, Deliverability(None, "no spam checker is configured (spamd address)"))
     tenant = ports.settings.get(tenant_id)
     message = outgoing_message(step, contact, sequence_id, tenant, ports.outbound, ports.clock.now(), tenant_id)
-    return Preview(compose(step, contact), check_message(ports.checker, message))
+    return Preview(shown, check_message(ports.checker, message))
 
 
 def _step_and_contact(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from emailseq.domain.ports import Contact, OutgoingEmail
 from emailseq.domain.sequence import EmailStep
+from emailseq.rendering.recommend import Recommend, sample_recommend
 from emailseq.rendering.templates import contact_context, html_source, render
 from emailseq.rendering.text import html_to_text
 from emailseq.rendering.tracking import Claim, LinkSigner, TrackedSend, instrument, unsubscribe_headers
@@ -20,8 +21,12 @@ class Tracking:
     unsubscribe_mailto: str
 
 
-def compose(step: EmailStep, contact: Contact, tracking: Tracking | None = None) -> OutgoingEmail:
-    context = contact_context(contact)
+def compose(
+    step: EmailStep, contact: Contact, tracking: Tracking | None = None, recommend: Recommend = sample_recommend
+) -> OutgoingEmail:
+    """`recommend` is the template's recommend(collection, n): the sender passes the contact's; a preview shows
+    the sample blocks."""
+    context = {**contact_context(contact), "recommend": recommend}
     # A subject is one header line: folding rendered whitespace also keeps CR/LF out of the headers.
     subject = " ".join(render(step.email.subject, context, html=False).split())
     html = render(html_source(step.email), context, html=True)

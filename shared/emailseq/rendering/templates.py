@@ -18,6 +18,7 @@ from emailseq.domain.ports import Contact
 from emailseq.domain.sequence import EmailStep, SequenceDocument
 from emailseq.domain.steps import BranchStep, EmailContent, SplitStep, Step
 from emailseq.rendering.inline import inline_template
+from emailseq.rendering.recommend import sample_recommend
 
 _MAX_OPERAND = 100_000
 
@@ -79,8 +80,9 @@ def html_source(content: EmailContent) -> str:
 
 
 def sample_context() -> dict[str, Any]:
-    """The sample contact every template is trial-rendered against when a sequence is applied."""
-    return contact_context(_SAMPLE)
+    """The sample contact every template is trial-rendered against when a sequence is applied, and the sample
+    blocks `recommend(collection, n)` gives it."""
+    return {**contact_context(_SAMPLE), "recommend": sample_recommend}
 
 
 def render(source: str, context: dict[str, Any], *, html: bool) -> str:
@@ -89,7 +91,7 @@ def render(source: str, context: dict[str, Any], *, html: bool) -> str:
 
 def check_templates(document: SequenceDocument) -> None:
     """Compile and trial-render every template; raise InvalidInput naming the step and the reason."""
-    context = contact_context(_SAMPLE)
+    context = sample_context()
     for path, step in _email_steps(document.steps, "steps"):
         _check_step(path, step, context)
 
