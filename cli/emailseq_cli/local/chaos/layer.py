@@ -56,12 +56,16 @@ def short_name(function: str) -> str:
     return function.removeprefix(f"{STACK_NAME}-")
 
 
-def attach(info: StackInfo, settings: ChaosSettings) -> None:
-    """Publish the layer and put it (last) on every function with the chaos variables; workers restart cold."""
+def attach(info: StackInfo, settings: ChaosSettings, only: frozenset[str] | None = None) -> None:
+    """Publish the layer and put it (last) on every function (or those named in `only`, short names) with the
+    chaos variables; workers restart cold. Each configuration change waits for the emulator to stop the
+    function's workers, so a run attaches to no more functions than it needs."""
     settings.ledger.mkdir(parents=True, exist_ok=True)
     lambdas = _lambda(info)
     arn = lambdas.publish_layer_version(LayerName=LAYER_NAME, Content={"ZipFile": layer_zip()})["LayerVersionArn"]
     for name in info.functions:
+        if only is not None and short_name(name) not in only:
+            continue
         config = lambdas.get_function_configuration(FunctionName=name)
         layers = [layer["Arn"] for layer in config.get("Layers", []) if LAYER_NAME not in layer["Arn"]]
         variables = {**_variables(config), **settings.variables(short_name(name), config["Handler"])}

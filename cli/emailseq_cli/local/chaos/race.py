@@ -20,19 +20,21 @@ from emailseq_cli.local.stack import StackInfo
 _QUIET_POLLS = 3
 
 
-def race(paths: LocalPaths, info: StackInfo, days: int, drain_timeout: float) -> None:
+def race(paths: LocalPaths, info: StackInfo, days: int, drain_timeout: float, queues: list[str] | None = None) -> None:
     start = local_now(paths)
     for day in range(1, days + 1):
         move_to(paths, info, start + timedelta(days=day, seconds=1))
         began = time.monotonic()
-        rounds = drain(info, drain_timeout)
+        rounds = drain(info, drain_timeout, queues)
         print(f"  day {day}: {rounds} scheduler rounds, {time.monotonic() - began:.0f}s", file=sys.stderr, flush=True)
 
 
-def drain(info: StackInfo, timeout: float) -> int:
-    """Settle, run the scheduler, again, until it queues nothing and nothing is in flight. Returns the rounds."""
+def drain(info: StackInfo, timeout: float, queues: list[str] | None = None) -> int:
+    """Settle, run the scheduler, again, until it queues nothing and nothing is in flight. Returns the rounds.
+
+    `queues`: the ones to wait for (default: every pipeline queue)."""
     sqs, lambdas = local_client("sqs", info.endpoint), local_client("lambda", info.endpoint)
-    queues, deadline, rounds = pipeline_queues(info), time.monotonic() + timeout, 0
+    queues, deadline, rounds = queues or pipeline_queues(info), time.monotonic() + timeout, 0
     scheduler = next(name for name in info.functions if name.endswith("-scheduler"))
     while time.monotonic() < deadline:
         _settle(sqs, queues, deadline)

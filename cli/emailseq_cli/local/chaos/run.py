@@ -15,14 +15,13 @@ from emailseq.auth import Role
 from emailseq_cli.dlq import PAIRS, QueuePair, peek
 from emailseq_cli.local import emulator
 from emailseq_cli.local.aws import local_client
-from emailseq_cli.local.chaos import layer, workload
+from emailseq_cli.local.chaos import consumers, layer, workload
 from emailseq_cli.local.chaos.accounting import Plan, Tally, tally
+from emailseq_cli.local.chaos.inject.faults import POINTS
 from emailseq_cli.local.chaos.inject.ledger import read_ledger
 from emailseq_cli.local.chaos.race import drain, race
 from emailseq_cli.local.paths import local_paths, local_port
 from emailseq_cli.local.stack import StackInfo, dev_token
-
-ENGINE_QUEUES = ("SendQueueUrl", "EnrollQueueUrl")
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class Options:
     failure_rate: float = 0.10
     no_idempotency: bool = False
     days: int = 30
-    visibility_seconds: int = 20  # retries come back after this (the stack's own 40 s would make the run crawl)
+    visibility_seconds: int = 8  # retries come back after this (the stack's own 40 s would make the run crawl)
     drain_timeout: float = 600
     via_api: bool = False  # events through POST /v1/events instead of onto the bus (two more invocations each)
 
@@ -47,7 +46,9 @@ def run(options: Options) -> Tally:
     steps = workload.prepare(api, run_id, workload.SHAPES)
     settings = layer.ChaosSettings("faults", ledger, options.failure_rate, options.no_idempotency, send_quota=1000)
     saved = _shorten_visibility(info, options.visibility_seconds)
-    layer.attach(info, settings)
+    paused = consumers.pause_side_consumers(info)
+    layer.attach(info, settings, only=frozenset(POINTS))  # faults strike the engine's functions only
+    engine = consumers.engine_queue_urls(info)
     try:
         _say(f"run {run_id}: {options.enrollments} enrollments, {options.failure_rate:.0%} of invocations fail")
         if options.via_api:
@@ -55,11 +56,12 @@ def run(options: Options) -> Tally:
         else:
             plan = workload.enroll_via_bus(info, tenant, steps, run_id, options.enrollments, options.failure_rate)
         _say(f"  events accepted: {len(plan.enrolled)} ({time.monotonic() - started:.0f}s)")
-        drain(info, options.drain_timeout)
-        race(paths, info, options.days, options.drain_timeout)
+        drain(info, options.drain_timeout, engine)
+        race(paths, info, options.days, options.drain_timeout, engine)
     finally:
         layer.detach(info)
         _restore_visibility(info, saved)
+        consumers.resume(info, paused)  # they catch up on the events kept in their queues
     plan = replace(plan, steps=workload.due_steps(workload.SHAPES, options.days))  # a short race promises less
     result = tally(plan, accepted_messages(info), _dead_letters(info, api, plan, run_id))
     _report(ledger, run_id, options, result, time.monotonic() - started)
@@ -68,8 +70,7 @@ def run(options: Options) -> Tally:
 
 def _shorten_visibility(info: StackInfo, seconds: int) -> dict[str, str]:
     sqs, saved = local_client("sqs", info.endpoint), {}
-    for key in ENGINE_QUEUES:
-        url = info.queues[key]
+    for url in consumers.engine_queue_urls(info):
         saved[url] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"][
             "VisibilityTimeout"
         ]
