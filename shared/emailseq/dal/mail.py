@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from emailseq.dal.ses_feedback import send_tags
 from emailseq.domain.errors import ProviderError, ProviderPermanentError, ProviderTemporaryError
@@ -85,11 +85,13 @@ class SesMailSender:
         return message_id
 
     def _keep(self, email: OutgoingEmail, message_id: str, raw: bytes) -> None:
-        # The email is out: a failing archive must not fail the send (a retry would send it again).
+        # The email is out: nothing after this may fail the send, or the send-once guard forgets the attempt and
+        # the retry sends the email again (the chaos run caught the reply reference's write doing so). So any
+        # error, not only the SDK's, is logged and swallowed.
         assert self._archive is not None
         try:
             self._archive.keep(email, message_id, raw)
-        except (ClientError, BotoCoreError):
+        except Exception:
             logger.warning("sent message not archived", extra={"message_id": message_id}, exc_info=True)
 
 
