@@ -258,7 +258,7 @@ EXPECTED_ACTIONS = {
     "ApiWebhooks": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"} | _CLOCK,
     "LiveConnect": _LIVE | {"secretsmanager:GetSecretValue"} | _CLOCK,
     "LiveDisconnect": _LIVE | _CLOCK,
-    "LiveBroadcast": _LIVE | {"execute-api:ManageConnections"} | _CLOCK,
+    "LiveBroadcast": _LIVE | {"execute-api:ManageConnections"} | _SQS_SOURCE | _CLOCK,
     "ApiContent": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"} | _CLOCK,
     "Recommender": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:PutItem"} | _SQS_SOURCE,
 }
