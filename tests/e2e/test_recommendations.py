@@ -6,14 +6,12 @@ though it is the oldest."""
 import base64
 import json
 import re
-import time
-from typing import Any
 
 import pytest
 from emailseq_cli.local.aws import local_client
 from emailseq_cli.local.deploy import stack_outputs
 
-from tests.support.local_stack import cli, outbox
+from tests.support.local_stack import cli, outbox, poll
 
 pytestmark = pytest.mark.e2e
 
@@ -22,15 +20,6 @@ POSTS = [  # PUT in this order: the cycling post is the oldest, so newest-first 
     ("sourdough", "Your first sourdough loaf", "Starter, flour, water and salt: a beginner's bread.", ["baking"]),
     ("dmarc", "SPF, DKIM and DMARC", "Authenticate your sending domain so inboxes trust your newsletters.", ["email"]),
 ]
-
-
-def _poll[T](probe: Any, timeout: float = 90.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found or time.monotonic() > deadline:
-            return found  # type: ignore[no-any-return]
-        time.sleep(1)
 
 
 def _target(link: str) -> str:
@@ -63,15 +52,15 @@ def test_the_contacts_interests_put_the_matching_post_first(stack, unique):
     contact = {"email": address, "attributes": {"interests": "road cycling and bike repairs"}}
     event = {"id": f"evt-{unique}", "type": f"reco.{unique}", "contact": contact}
     assert stack.http("POST", "/v1/events", json=event).status_code == 202
-    contact_id = _poll(lambda: stack.http("GET", "/v1/contacts", params={"email": address}).json().get("id"))
+    contact_id = poll(lambda: stack.http("GET", "/v1/contacts", params={"email": address}).json().get("id"), 90)
     table = stack_outputs(stack.endpoint)["DataTableName"]
     dynamodb = local_client("dynamodb", stack.endpoint)
     key = {"pk": {"S": f"TENANT#demo#CONTACT#{contact_id}"}, "sk": {"S": "CONTENT_PROFILE"}}
-    assert _poll(lambda: dynamodb.get_item(TableName=table, Key=key).get("Item")), "no content profile was built"
+    assert poll(lambda: dynamodb.get_item(TableName=table, Key=key).get("Item"), 90), "no content profile was built"
     # And the hour passes
     cli("clock", "advance", "61m")
 
     # Then her email recommends the cycling post first, though it is the oldest
-    (picks,) = _poll(lambda: outbox(address))
+    (picks,) = poll(lambda: outbox(address), 90)
     targets = [_target(link) for link in re.findall(r"""href=["']([^"']+/t/c/[^"']+)["']""", picks["html"])]
     assert targets[0] == f"https://acme.test/{unique}/gravel", targets

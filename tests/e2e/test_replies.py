@@ -3,7 +3,6 @@ lands in the data bucket under inbound/ (what SES receiving does), S3 tells the 
 replies function (MiniLM on onnxruntime, in its own layer) reads it and suppresses the contact."""
 
 import json
-import time
 import uuid
 from email.message import EmailMessage
 from typing import Any
@@ -11,18 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.support.local_stack import ROOT, cli, outbox
+from tests.support.local_stack import ROOT, cli, outbox, poll
 
 pytestmark = pytest.mark.e2e
-
-
-def _poll[T](probe: Any, timeout: float = 60.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found or time.monotonic() > deadline:
-            return found  # type: ignore[no-any-return]
-        time.sleep(1)
 
 
 def _reply(endpoint: str, sender: str, message_id: str, text: str) -> None:
@@ -50,7 +40,7 @@ steps:
     cli("sequences", "apply", str(path))
     address = f"ada-{unique}@example.com"
     cli("events", "send", f"replies.{unique}", "--email", address)
-    (welcome,) = _poll(lambda: outbox(address))
+    (welcome,) = poll(lambda: outbox(address))
     # When she replies "please remove me from this list" (SES receiving stores it under inbound/)
     _reply(stack.endpoint, address, welcome["message_id"], "Please remove me from this list.")
 
@@ -59,6 +49,6 @@ steps:
         exported = json.loads(cli("privacy", "export", "--email", address).stdout)
         return exported if json.dumps(exported).count('"reply"') else None
 
-    exported = _poll(suppressed, timeout=90)
+    exported = poll(suppressed, timeout=90)
     assert exported, "the contact was not suppressed by her reply"
     assert "unsubscribed_at" in json.dumps(exported)

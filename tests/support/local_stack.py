@@ -3,7 +3,8 @@
 import json
 import os
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,3 +73,13 @@ def local_stack() -> Iterator[LocalStack]:
 def outbox(to: str) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = json.loads(cli("outbox", "--to", to, "--json").stdout)
     return messages
+
+
+def poll[T](probe: Callable[[], T], timeout: float = 60.0) -> T:
+    """What `probe` finds, asked once a second until it finds something or `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(1)
