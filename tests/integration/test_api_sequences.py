@@ -240,3 +240,24 @@ def test_a_template_touching_python_internals_is_rejected_even_without_a_second_
     # Then, as the module promises, it is refused naming the template
     assert response.status == 422
     assert response.body["errors"][0]["field"] == "steps[0].email.subject"
+
+
+def test_a_warm_worker_reads_each_sequence_version_once(stack, welcome_sequence):
+    # Given version 1 applied, and a step worker's repository counting its reads
+    stack.put_sequence(welcome_sequence)
+    worker = DynamoSequenceRepository(boto3.client("dynamodb"), stack.refs["DataTable"])
+    reads: list[str] = []
+    worker._db.meta.events.register("before-call.dynamodb.GetItem", lambda **_: reads.append("GetItem"))
+
+    # When it asks for version 1 three times, and once for a version that does not exist
+    first, again, third = (worker.version("t1", "welcome", 1) for _ in range(3))
+    missing = [worker.version("t1", "welcome", 9), worker.version("t1", "welcome", 9)]
+
+    # Then version 1 was read from the table once (versions never change) and every answer is that version
+    assert first is not None
+    assert first.document.id == "welcome"
+    assert again is first
+    assert third is first
+    # And a version not (yet) there is asked for each time, never remembered as missing
+    assert missing == [None, None]
+    assert reads == ["GetItem"] * 3

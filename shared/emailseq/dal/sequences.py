@@ -17,17 +17,30 @@ from emailseq.domain.errors import Conflict
 from emailseq.domain.ports import SequenceCounts, StepCounts, StoredSequence
 from emailseq.domain.sequence import SequenceDocument
 
+_VERSIONS_KEPT = 256  # a warm worker reads each version it sends from once; the oldest go first past this
+
 
 class DynamoSequenceRepository:
     def __init__(self, dynamodb: Any, table: str) -> None:
         self._db = dynamodb
         self._table = table
+        self._versions: dict[tuple[str, str, int], StoredSequence] = {}
 
     def current(self, tenant_id: str, sequence_id: str) -> StoredSequence | None:
         return self._read(tenant_id, tenant_key(tenant_id, "SEQ", sequence_id), "HEAD")
 
     def version(self, tenant_id: str, sequence_id: str, version: int) -> StoredSequence | None:
-        return self._read(tenant_id, tenant_key(tenant_id, "SEQ", sequence_id), f"VERSION#{version:08d}")
+        """A version is written once and never changed, so a warm worker keeps what it read: the step worker
+        asks for it on every send (its status comes from `status`, read each time)."""
+        wanted = (tenant_id, sequence_id, version)
+        if (kept := self._versions.get(wanted)) is not None:
+            return kept
+        found = self._read(tenant_id, tenant_key(tenant_id, "SEQ", sequence_id), f"VERSION#{version:08d}")
+        if found is not None:
+            if len(self._versions) >= _VERSIONS_KEPT:
+                del self._versions[next(iter(self._versions))]
+            self._versions[wanted] = found
+        return found
 
     def triggered_by(self, tenant_id: str, event_type: str) -> list[StoredSequence]:
         pages = self._db.get_paginator("query").paginate(
