@@ -375,6 +375,7 @@ def webhook_ports(settings: WebhookSettings) -> WebhookPorts:
         queue=SqsOrderQueue(client("sqs"), queue_url) if queue_url else None,
         poster=SafeWebhookPoster(settings.webhook_timeout_seconds),
         allow_private=settings.webhook_private_targets == "allow",
+        settings=DynamoTenantSettings(client("dynamodb"), settings.table_name),
     )
 
 

@@ -210,6 +210,25 @@ def test_a_private_target_is_refused_as_deployed_in_aws(stack, journey, receiver
     assert len(log.body["items"]) == 5  # enrolled, sent, opened, clicked, converted
 
 
+def test_a_tenant_that_allows_private_targets_gets_its_webhooks_as_deployed_in_aws(stack, journey, receiver):
+    # Given tenant t1 allows private targets for itself, and a subscription at a loopback URL
+    settings = stack.http_event(
+        "PUT", "/v1/settings", route_key="PUT /v1/settings", body={"allow_private_webhook_targets": True}
+    )
+    assert stack.call_api("apiSequences", settings).status == 200
+    _api(stack, "apiWebhooks", "POST", "/v1/webhooks", "/v1/webhooks", body={"url": receiver.url, "events": ["*"]})
+    stack.deliver("WebhookQueue", stack.cold_start("webhooks"))
+
+    # When the delivery worker as deployed in AWS (private targets refused by default) handles the orders
+    orders = stack.receive("WebhookDeliveryQueue")
+    first = stack.handle("WebhookDeliveryQueue", stack.cold_start("webhookDelivery"), orders)
+
+    # Then every order reached the receiver (the tenant's choice is honoured); only the one it answered 500 to is
+    # left for a retry, and none was refused
+    assert len(receiver.requests) == 5  # enrolled, sent, opened, clicked, converted
+    assert len(first["batchItemFailures"]) == 1
+
+
 def test_webhook_input_is_checked_and_other_tenants_see_nothing(stack):
     bad = _api(
         stack,

@@ -1051,9 +1051,11 @@ class FakeWebhookPoster:
     def __init__(self, *answers: int | Exception) -> None:
         self.answers = list(answers)
         self.posts: list[tuple[str, bytes, dict[str, str]]] = []
+        self.private_allowed: list[bool] = []  # what each POST was told about private targets
 
     def post(self, url: str, body: bytes, headers: dict[str, str], allow_private: bool) -> int:
         self.posts.append((url, body, headers))
+        self.private_allowed.append(allow_private)
         answer = self.answers.pop(0) if self.answers else 200
         if isinstance(answer, Exception):
             raise answer

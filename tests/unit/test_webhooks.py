@@ -4,10 +4,12 @@ fan-out to the subscriptions that want an event, and a delivery's outcomes (deli
 import hashlib
 import hmac
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from emailseq.domain.messages import EmailOpened, EmailSent
+from emailseq.domain.tenant import TenantSettings
 from emailseq.domain.webhooks import (
     REPLAY_WINDOW_SECONDS,
     SIGNATURE_HEADER,
@@ -18,7 +20,15 @@ from emailseq.domain.webhooks import (
     verify,
 )
 from emailseq.logic.webhooks import SubscriptionChange, WebhookPorts, change, deliver, fan_out, subscribe
-from fakes import T0, TENANT, FakeClock, FakeOrderQueue, FakeWebhookPoster, FakeWebhookStore
+from fakes import (
+    T0,
+    TENANT,
+    FakeClock,
+    FakeOrderQueue,
+    FakeTenantSettings,
+    FakeWebhookPoster,
+    FakeWebhookStore,
+)
 
 BODY = b'{"id":"evt-1","type":"email.sent"}'
 NOW = int(T0.timestamp())
@@ -153,6 +163,23 @@ def test_a_refused_target_is_logged_and_not_retried():
     assert attempt is not None
     assert attempt.outcome == "refused"
     assert "link-local" in (attempt.error or "")
+
+
+def test_private_targets_are_allowed_only_for_a_tenant_whose_settings_allow_them():
+    # Given a deployment that refuses private targets, and two tenants: only the first allows them for itself
+    poster, settings = FakeWebhookPoster(), FakeTenantSettings()
+    settings.put(TENANT, TenantSettings(allow_private_webhook_targets=True))
+    ports = replace(_ports(poster), settings=settings)
+    first = _order(ports)
+    subscribe(ports, "t-other", "https://b.example/hook", ["email.sent"], "")
+    fan_out(ports, "evt-2", SENT.model_copy(update={"tenant_id": "t-other"}), T0)
+    second = ports.queue.orders[-1]  # type: ignore[union-attr]
+    # When an order of each is delivered
+    for order in [first, second]:
+        deliver(ports, order, attempt=1)
+    # Then only the first tenant's POST may reach a private address
+    assert [url for url, _, _ in poster.posts] == ["https://a.example/hook", "https://b.example/hook"]
+    assert poster.private_allowed == [True, False]
 
 
 def test_an_order_for_a_deleted_subscription_is_dropped():

@@ -16,7 +16,7 @@ from datetime import datetime
 from emailseq.domain.analytics import EVENT_NAMES
 from emailseq.domain.errors import InvalidInput, NotFound
 from emailseq.domain.messages import DomainEvent
-from emailseq.domain.ports import Clock, WebhookPoster, WebhookQueue, WebhookStore
+from emailseq.domain.ports import Clock, TenantSettingsRepository, WebhookPoster, WebhookQueue, WebhookStore
 from emailseq.domain.webhooks import (
     MAX_SUBSCRIPTIONS,
     DeliverWebhook,
@@ -37,6 +37,7 @@ class WebhookPorts:
     queue: WebhookQueue | None = None  # the fan-out's
     poster: WebhookPoster | None = None  # the delivery's
     allow_private: bool = False  # the deployment's choice (the local stack's receivers run on the machine)
+    settings: TenantSettingsRepository | None = None  # a tenant may allow private targets for itself
 
 
 def subscribe(ports: WebhookPorts, tenant_id: str, url: str, events: list[str], description: str) -> Subscription:
@@ -119,7 +120,7 @@ def deliver(ports: WebhookPorts, order: DeliverWebhook, attempt: int) -> Deliver
     sent_headers = headers(subscription.secret, order, body, int(now.timestamp()))
     logged = DeliveryAttempt(order.subscription_id, order.event_id, order.event_type, attempt, now, "failed")
     try:
-        status = ports.poster.post(subscription.url, body, sent_headers, ports.allow_private)
+        status = ports.poster.post(subscription.url, body, sent_headers, _private_allowed(ports, order.tenant_id))
     except TargetRefused as refused:
         ports.store.log(order.tenant_id, replace(logged, outcome="refused", error=str(refused)))
         return replace(logged, outcome="refused", error=str(refused))  # retrying cannot make the address public
@@ -134,6 +135,13 @@ def deliver(ports: WebhookPorts, order: DeliverWebhook, attempt: int) -> Deliver
     delivered = replace(logged, outcome="delivered")
     ports.store.log(order.tenant_id, delivered)
     return delivered
+
+
+def _private_allowed(ports: WebhookPorts, tenant_id: str) -> bool:
+    """As for the sequence's webhook step: private, loopback and link-local targets only where the deployment or
+    the tenant's own settings allow them."""
+    tenant_allows = ports.settings is not None and ports.settings.get(tenant_id).allow_private_webhook_targets
+    return ports.allow_private or tenant_allows
 
 
 def _since(started: float) -> int:
