@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,11 +33,51 @@ def ensure_installed(paths: LocalPaths) -> Path:
     return python
 
 
-def is_up(port: int) -> bool:
+BUSY_WAIT_SECONDS = 300.0  # a chaos run's event consumers catching up can keep the emulator this long
+
+
+def is_up(port: int, timeout: float = 2) -> bool:
     try:
-        return httpx.get(f"{endpoint(port)}/_ministack/health", timeout=2).status_code == 200
+        return httpx.get(f"{endpoint(port)}/_ministack/health", timeout=timeout).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def already_running(paths: LocalPaths, port: int, patience: float = BUSY_WAIT_SECONDS) -> bool:
+    """True when our emulator answers, or is running but too busy to answer at once: then it is waited for,
+    since a second one would find the port taken and share the state directory. False when none runs."""
+    if is_up(port):
+        return True
+    ours = _recorded_emulator_alive(paths)
+    if not ours and not _port_taken(port):
+        return False
+    # Ours (busy, or still starting), or the port's holder lost its pid file: give it time to answer. Something
+    # else on the port gets less patience.
+    deadline = time.monotonic() + (patience if ours else min(patience, 20.0))
+    while time.monotonic() < deadline:
+        if is_up(port, timeout=min(10.0, max(0.5, deadline - time.monotonic()))):
+            return True
+        time.sleep(1)
+    raise CliError(
+        f"port {port} is held by a process that does not answer as the emulator; "
+        "`emailseq local down` stops ours, else free the port or set EMAILSEQ_LOCAL_PORT"
+    )
+
+
+def _recorded_emulator_alive(paths: LocalPaths) -> bool:
+    try:
+        pid = int(paths.pid_file.read_text())
+    except (OSError, ValueError):
+        return False
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists():  # Linux: a pid from before a reboot may now be someone else's
+        return b"ministack" in cmdline.read_bytes()
+    return _alive(pid)
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def start(paths: LocalPaths, port: int) -> subprocess.Popen[bytes]:

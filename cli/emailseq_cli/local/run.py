@@ -17,7 +17,7 @@ def up(detach: bool, seed: bool) -> None:
     paths.home.mkdir(exist_ok=True)
     port = local_port()
     started = time.monotonic()
-    process = None if emulator.is_up(port) else emulator.start(paths, port)
+    process = None if emulator.already_running(paths, port) else emulator.start(paths, port)
     spamd.start(paths, spamd.spamd_port())  # the preview's deliverability check, when SpamAssassin is installed
     try:
         info = deploy_stack(paths, port)
