@@ -4,7 +4,12 @@ rendering `recommend('blog', 2)` for her, the clicked post left out and the most
 
 import base64
 import json
+from datetime import UTC, datetime
 from typing import Any
+
+import boto3
+from emailseq.dal.content import DynamoContentBlocks
+from emailseq.domain.content import ContentBlock
 
 ONE_DAY_AND_A_MINUTE = str(24 * 3600 + 60)
 ADA = "ada@example.com"
@@ -39,6 +44,9 @@ DIGEST = {
 }
 EDITOR = {"tenant": "t1", "role": "editor", "sub": "dev:e"}
 VIEWER = {"tenant": "t1", "role": "viewer", "sub": "dev:v"}
+
+NOW = datetime(2026, 11, 28, tzinfo=UTC)
+VECTOR = bytes(4 * 384)
 
 
 def _content(stack, method: str, block_id: str | None = None, body: Any = None, caller: dict[str, str] = EDITOR):
@@ -170,3 +178,15 @@ def test_a_block_moved_to_a_new_url_is_matched_by_clicks_on_the_new_one_only(sta
     # Then only the click on the new URL counts as a click on the post
     assert click("c-old", "https://acme.test/blog/gravel") is None
     assert click("c-new", "https://acme.test/bikes/gravel?utm_medium=email")["clicked"] == ["blog/gravel"]
+
+
+def test_a_collection_is_counted_without_reading_its_blocks(stack):
+    # Given three blocks in "blog" and one in "news", each with a 384-float vector
+    blocks = DynamoContentBlocks(boto3.client("dynamodb"), stack.refs["DataTable"])
+    for collection, block_id in [("blog", "a"), ("blog", "b"), ("blog", "c"), ("news", "a")]:
+        blocks.put(
+            ContentBlock("t1", collection, block_id, "T", f"https://e.com/{collection}/{block_id}", "", (), NOW, VECTOR)
+        )
+    # When counted / Then each collection's own blocks are counted, and an empty one is 0
+    assert [blocks.count("t1", c) for c in ("blog", "news", "empty")] == [3, 1, 0]
+    assert blocks.count("t2", "blog") == 0

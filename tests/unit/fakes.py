@@ -1163,6 +1163,9 @@ class FakeContentBlocks:
         self.collection_reads += 1
         return [b for (t, c, _), b in self.blocks.items() if (t, c) == (tenant_id, collection)]
 
+    def count(self, tenant_id: str, collection: str) -> int:
+        return sum(1 for t, c, _ in self.blocks if (t, c) == (tenant_id, collection))
+
     def with_url(self, tenant_id: str, url: str) -> list[ContentBlock]:
         return [b for (t, _, _), b in self.blocks.items() if t == tenant_id and normalise_url(b.url) == url]
 

@@ -51,6 +51,23 @@ class DynamoContentBlocks:
         rows = self._query(tenant_key(tenant_id, "CONTENT", collection), "BLOCK#")
         return [_block(tenant_id, row) for row in rows]
 
+    def count(self, tenant_id: str, collection: str) -> int:
+        counted, start = 0, None
+        while True:
+            page = self._db.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues=values(
+                    {":pk": tenant_key(tenant_id, "CONTENT", collection), ":prefix": "BLOCK#"}
+                ),
+                Select="COUNT",
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            counted += int(page["Count"])
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return counted
+
     def with_url(self, tenant_id: str, url: str) -> list[ContentBlock]:
         pointers = self._query(_url_partition(tenant_id, url))
         return self.many(tenant_id, [row["sk"] for row in pointers])

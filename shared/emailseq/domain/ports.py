@@ -626,6 +626,10 @@ class ContentBlocks(Protocol):
         """Every block of the collection (at most MAX_BLOCKS_PER_COLLECTION)."""
         ...
 
+    def count(self, tenant_id: str, collection: str) -> int:
+        """How many blocks the collection holds (without reading them and their vectors)."""
+        ...
+
     def with_url(self, tenant_id: str, url: str) -> list[ContentBlock]:
         """The blocks, in any collection, whose normalised URL is `url` (already normalised)."""
         ...

@@ -27,7 +27,7 @@ def put_block(
 ) -> tuple[ContentBlock, bool]:
     """Create or replace the block, with the embedding of its title, summary and tags; (the block, whether new)."""
     existing = ports.blocks.get(tenant_id, collection, block_id)
-    if existing is None and len(ports.blocks.collection(tenant_id, collection)) >= MAX_BLOCKS_PER_COLLECTION:
+    if existing is None and ports.blocks.count(tenant_id, collection) >= MAX_BLOCKS_PER_COLLECTION:
         raise Conflict(
             f"collection '{collection}' already has {MAX_BLOCKS_PER_COLLECTION} blocks; delete some or use another"
         )
