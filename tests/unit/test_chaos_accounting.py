@@ -82,3 +82,11 @@ def test_a_short_race_expects_only_the_steps_due_by_its_end() -> None:
         "s3": ("e1", "e2"),
         "s4": ("e1", "e2", "e3"),
     }
+
+
+def test_a_large_run_waits_for_its_intake_before_the_clock_moves() -> None:
+    from emailseq_cli.local.chaos.run import Options
+
+    # Given the default run and a small one / Then the default may drain for 50 minutes, the small one 10
+    assert Options().patience == 3000
+    assert Options(enrollments=300).patience == 600
