@@ -101,6 +101,23 @@ def test_the_ledger_counts_calls_and_faults_per_function(tmp_path: Path) -> None
     assert totals.faults == {("sender", "after-send", "fired"): 1}
 
 
+def test_the_ledger_keeps_the_time_spent_waiting_on_aws_and_the_events_published(tmp_path: Path) -> None:
+    # Given a sender that waited 12.5 ms and 30 ms for two answers and published two events, and a line written
+    # before calls were timed
+    sender = Ledger(str(tmp_path), "sender")
+    sender.call("dynamodb", "GetItem", milliseconds=12.5)
+    sender.call("events", "PutEvents", items=2, milliseconds=30.0)
+    sender.published("EmailSent")
+    sender.published("EmailSent")
+    (tmp_path / "enroller-1.log").write_text("call\tenroller\tsqs\tSendMessageBatch\t3\n")
+    # When read back
+    totals = read_ledger(tmp_path)
+    # Then the waiting is summed per function (none known for the old line), and events counted by detail type
+    assert totals.waiting == {"sender": 42, "enroller": 0}
+    assert totals.published == {("sender", "EmailSent"): 2}
+    assert totals.items[("enroller", "sqs", "SendMessageBatch")] == 3
+
+
 def test_the_layer_holds_the_hook_and_the_pth_line_that_installs_it() -> None:
     # Given the layer as published into the emulator
     names = zipfile.ZipFile(BytesIO(layer.layer_zip())).namelist()

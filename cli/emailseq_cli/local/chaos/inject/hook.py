@@ -109,12 +109,20 @@ def _patch_client(module: ModuleType) -> None:
     def _make_api_call(client: Any, operation: str, params: dict[str, Any]) -> Any:
         assert _state is not None
         call = faults.Call(client.meta.service_model.service_name, operation, str(params.get("TableName", "")))
-        _state.ledger.call(call.service, operation, faults.priced_items(operation, params))
+        if call.service == "events" and operation == "PutEvents":
+            for entry in params.get("Entries", []):
+                _state.ledger.published(str(entry.get("DetailType", "")))
         if _state.send_quota and call.service == "sesv2" and operation == "GetAccount":
+            _state.ledger.call(call.service, operation)
             return {"SendQuota": {"MaxSendRate": _state.send_quota, "Max24HourSend": 1e9, "SentLast24Hours": 0.0}}
-        if not _state.faults:
+        started = time.perf_counter()
+        try:
+            if _state.faults:
+                return _with_faults(original, client, call, params)
             return original(client, operation, params)
-        return _with_faults(original, client, call, params)
+        finally:  # also when the call (or an injected fault) raised: the request was made or attempted
+            waited = (time.perf_counter() - started) * 1000
+            _state.ledger.call(call.service, operation, faults.priced_items(operation, params), waited)
 
     module.BaseClient._make_api_call = _make_api_call
 

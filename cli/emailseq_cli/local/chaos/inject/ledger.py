@@ -17,9 +17,14 @@ class Ledger:
         self._function = function or "unknown"
         self._file: TextIO | None = None
 
-    def call(self, service: str, operation: str, items: int = 1) -> None:
-        """`items`: what the request carries that is priced one by one (PutEvents entries, transaction items)."""
-        self._write(f"call\t{self._function}\t{service}\t{operation}\t{items}\n")
+    def call(self, service: str, operation: str, items: int = 1, milliseconds: float = 0.0) -> None:
+        """`items`: what the request carries that is priced one by one (PutEvents entries, transaction items);
+        `milliseconds`: how long the handler waited for the answer."""
+        self._write(f"call\t{self._function}\t{service}\t{operation}\t{items}\t{milliseconds:.1f}\n")
+
+    def published(self, detail_type: str) -> None:
+        """An event put on the bus: the rules matching its detail type deliver it to their queues."""
+        self._write(f"event\t{self._function}\t{detail_type}\n")
 
     def fault(self, point: str, fired: bool) -> None:
         self._write(f"fault\t{self._function}\t{point}\t{'fired' if fired else 'unreached'}\n")
@@ -43,12 +48,17 @@ class LedgerTotals:
     faults: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (function, point, fired|unreached)
     invocations: Counter[str] = field(default_factory=Counter)  # function → handler invocations
     milliseconds: Counter[str] = field(default_factory=Counter)  # function → handler time, summed
+    waiting: Counter[str] = field(default_factory=Counter)  # function → of that, ms waiting on AWS answers
+    published: Counter[tuple[str, str]] = field(default_factory=Counter)  # (function, detail type) → events
 
     def add(self, fields: list[str]) -> None:
         match fields:
-            case ["call", function, service, operation, items]:
+            case ["call", function, service, operation, items, *waited]:
                 self.calls[(function, service, operation)] += 1
                 self.items[(function, service, operation)] += int(items)
+                self.waiting[function] += round(float(waited[0])) if waited else 0
+            case ["event", function, detail_type]:
+                self.published[(function, detail_type)] += 1
             case ["fault", function, point, state]:
                 self.faults[(function, point, state)] += 1
             case ["invoke", function, milliseconds]:
