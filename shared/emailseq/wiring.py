@@ -370,7 +370,7 @@ def quantum_solver(settings: QuantumWorkerSettings) -> Solve:
 def webhook_ports(settings: WebhookSettings) -> WebhookPorts:
     queue_url = settings.delivery_queue_url
     return WebhookPorts(
-        store=DynamoWebhookStore(client("dynamodb"), settings.table_name),
+        store=DynamoWebhookStore(client("dynamodb"), settings.table_name, data_keys(settings)),
         clock=clock_for(settings),
         queue=SqsOrderQueue(client("sqs"), queue_url) if queue_url else None,
         poster=SafeWebhookPoster(settings.webhook_timeout_seconds),

@@ -250,12 +250,13 @@ EXPECTED_ACTIONS = {
     "Analytics": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"} | _SQS_SOURCE,
     "Webhooks": {"dynamodb:Query", "sqs:SendMessage"} | _SQS_SOURCE | _CLOCK,
     "WebhookDelivery": {"dynamodb:GetItem", "dynamodb:PutItem", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl"}
+    | _PII
     | _SQS_SOURCE
     | _CLOCK,
     "ApiAnalytics": {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem", "s3:PutObject", "s3:GetObject"}
     | _PII
     | _CLOCK,
-    "ApiWebhooks": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"} | _CLOCK,
+    "ApiWebhooks": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"} | _PII | _CLOCK,
     "LiveConnect": _LIVE | {"secretsmanager:GetSecretValue"} | _CLOCK,
     "LiveDisconnect": _LIVE | _CLOCK,
     "LiveBroadcast": _LIVE | {"execute-api:ManageConnections"} | _SQS_SOURCE | _CLOCK,

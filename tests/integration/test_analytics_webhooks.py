@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import boto3
 import pytest
+from emailseq.dal.items import tenant_key, to_item
 from emailseq.domain.webhooks import SIGNATURE_HEADER, verify
 
 
@@ -184,6 +185,83 @@ def test_a_webhook_is_signed_retried_with_backoff_and_logged(stack, journey, rec
     )
     outcomes = sorted((e["outcome"], e["status_code"], e["attempt"]) for e in log.body["items"])
     assert outcomes == [("delivered", 204, 1), ("delivered", 204, 2), ("failed", 500, 1)]
+
+
+def test_a_signing_secret_is_sealed_at_rest_and_opened_only_by_the_delivery(stack, journey, receiver):
+    # Given a subscription created through the API (its secret shown once, in the answer)
+    created = _api(
+        stack, "apiWebhooks", "POST", "/v1/webhooks", "/v1/webhooks", body={"url": receiver.url, "events": ["*"]}
+    )
+    secret = created.body["secret"]
+
+    # Then the stored item holds a sealed record, not the secret, and no reading shows it again
+    stored = stack.item(tenant_key("t1", "WEBHOOKS"), f"SUB#{created.body['id']}")
+    assert stored is not None
+    assert set(stored["secret"]) == {"v", "k", "n", "c"}
+    assert secret.encode() not in json.dumps(stored, default=repr).encode()
+    listed = _api(stack, "apiWebhooks", "GET", "/v1/webhooks", "/v1/webhooks")
+    assert "secret" not in listed.body["items"][0]
+
+    # When the fan-out queues its orders, and one more is forged for a copy of the item under another id
+    stack.deliver("WebhookQueue", stack.cold_start("webhooks"))
+    orders = stack.receive("WebhookDeliveryQueue")
+    copy = {**stored, "sk": "SUB#copied", "subscription_id": "copied"}
+    boto3.client("dynamodb").put_item(TableName=stack.refs["DataTable"], Item=to_item(copy))
+    forged = {
+        **orders[0],
+        "MessageId": "forged",
+        "Body": json.dumps({**json.loads(orders[0]["Body"]), "subscription_id": "copied"}),
+    }
+    delivery = stack.cold_start("webhookDelivery", EMAILSEQ_WEBHOOK_PRIVATE_TARGETS="allow")
+    handled = stack.handle("WebhookDeliveryQueue", delivery, [*orders, forged])
+
+    # Then the delivery worker opened the real secret: the receiver verifies each POST with the one it was shown
+    assert len(receiver.requests) == len(orders)
+    for headers, body in receiver.requests:
+        assert verify(secret, headers[SIGNATURE_HEADER], body, now=int(time.time()))
+    # And the copied secret does not open under another subscription: that order fails, nothing is posted for it
+    assert "forged" in {failure["itemIdentifier"] for failure in handled["batchItemFailures"]}
+
+
+def test_a_secret_stored_before_sealing_still_signs_and_is_sealed_when_the_subscription_changes(
+    stack, journey, receiver
+):
+    # Given a subscription written before secrets were sealed (its secret in plain text)
+    LEGACY = "0" * 31 + "1"  # noqa: N806 - a subscription id as the API makes them (32 hex digits)
+    legacy = {
+        "pk": tenant_key("t1", "WEBHOOKS"),
+        "sk": f"SUB#{LEGACY}",
+        "subscription_id": LEGACY,
+        "url": receiver.url,
+        "events": json.dumps(["*"]),
+        "secret": "whsec_legacy",
+        "created_at": "2026-11-01T00:00:00+00:00",
+        "description": "",
+        "enabled": True,
+    }
+    boto3.client("dynamodb").put_item(TableName=stack.refs["DataTable"], Item=to_item(legacy))
+
+    # When its orders are delivered / Then each POST is signed with that secret
+    stack.deliver("WebhookQueue", stack.cold_start("webhooks"))
+    delivery = stack.cold_start("webhookDelivery", EMAILSEQ_WEBHOOK_PRIVATE_TARGETS="allow")
+    stack.handle("WebhookDeliveryQueue", delivery, stack.receive("WebhookDeliveryQueue"))
+    assert receiver.requests
+    for headers, body in receiver.requests:
+        assert verify("whsec_legacy", headers[SIGNATURE_HEADER], body, now=int(time.time()))
+
+    # When the subscription is changed through the API / Then its secret is stored sealed from then on
+    path = "/v1/webhooks/{webhook_id}"
+    event = stack.http_event(
+        "PATCH",
+        f"/v1/webhooks/{LEGACY}",
+        route_key=f"PATCH {path}",
+        body={"description": "moved"},
+        path_parameters={"webhook_id": LEGACY},
+    )
+    assert stack.call_api("apiWebhooks", event).status == 200
+    stored = stack.item(tenant_key("t1", "WEBHOOKS"), f"SUB#{LEGACY}")
+    assert stored is not None
+    assert set(stored["secret"]) == {"v", "k", "n", "c"}
 
 
 def test_a_private_target_is_refused_as_deployed_in_aws(stack, journey, receiver):

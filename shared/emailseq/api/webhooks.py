@@ -14,7 +14,7 @@ from emailseq.api.pages import Cursor, Limit
 from emailseq.api.principal import Caller, Owner
 from emailseq.domain.errors import NotFound
 from emailseq.domain.webhooks import EVENT_TYPES, Subscription
-from emailseq.logic.webhooks import SubscriptionChange, WebhookPorts, change, subscribe
+from emailseq.logic.webhooks import SubscriptionChange, WebhookPorts, change, opened_secret, subscribe
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 Ports = Annotated[WebhookPorts, Depends(webhook_ports_for_api)]
@@ -89,7 +89,7 @@ def _out(found: Subscription) -> WebhookOut:
 
 
 def _with_secret(found: Subscription) -> WebhookWithSecret:
-    return WebhookWithSecret(**_out(found).model_dump(), secret=found.secret)
+    return WebhookWithSecret(**_out(found).model_dump(), secret=opened_secret(found))
 
 
 @router.post("", status_code=201, response_model=WebhookWithSecret)

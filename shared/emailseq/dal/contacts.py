@@ -17,7 +17,7 @@ from emailseq.crypto.envelope import key_version, open_sealed, seal
 from emailseq.crypto.keys import TenantKeys
 from emailseq.dal.batches import batch_get, batch_write
 from emailseq.dal.data_keys import DynamoDataKeys
-from emailseq.dal.items import from_item, iso, parse_iso, tenant_key, to_item, values
+from emailseq.dal.items import from_item, iso, parse_iso, sealed_record, tenant_key, to_item, values
 from emailseq.domain.messages import ContactData
 from emailseq.domain.ports import Contact
 from emailseq.domain.segments import DIRECTORY_SHARDS
@@ -277,7 +277,7 @@ class DynamoContactRepository:
         if record is None:
             return None
         keys = self._keys.version(row["tenant_id"], key_version(record))
-        return open_sealed(keys, row["contact_id"], name, {**record, "n": _raw(record["n"]), "c": _raw(record["c"])})
+        return open_sealed(keys, row["contact_id"], name, sealed_record(record))
 
     def contact_from_row(self, row: dict[str, Any]) -> Contact:
         """A profile item read elsewhere (the `directory` index) as a contact, its PII opened."""
@@ -297,10 +297,6 @@ class DynamoContactRepository:
             last_opened_at=parse_iso(row["last_opened_at"]) if row.get("last_opened_at") else None,
             last_clicked_at=parse_iso(row["last_clicked_at"]) if row.get("last_clicked_at") else None,
         )
-
-
-def _raw(value: Any) -> bytes:
-    return bytes(getattr(value, "value", value))
 
 
 def _merge_by_email(rows: list[ContactData]) -> dict[str, ContactData]:

@@ -37,6 +37,15 @@ def tenant_key(tenant_id: str, *parts: str) -> str:
     return "#".join(("TENANT", tenant_id, *parts))
 
 
+def sealed_record(stored: dict[str, Any]) -> dict[str, Any]:
+    """A sealed field as read back (its nonce and ciphertext come as boto3 `Binary`), as the envelope opens it."""
+    return {**stored, "n": _bytes(stored["n"]), "c": _bytes(stored["c"])}
+
+
+def _bytes(value: Any) -> bytes:
+    return bytes(getattr(value, "value", value))
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, float):
         return Decimal(str(value))

@@ -1,6 +1,7 @@
 """Webhook subscriptions, their delivery log and delivered-markers in the single table.
 
-Items: `SUB#<id>` under the tenant's `WEBHOOKS` partition (a tenant has at most 25: read with one Query);
+Items: `SUB#<id>` under the tenant's `WEBHOOKS` partition (a tenant has at most 25: read with one Query), the
+signing secret sealed with the tenant's data key like a contact's PII (AAD: tenant, `webhook:<id>`, `secret`);
 per subscription, `DELIVERY#<time>#<event>#<attempt>` log entries (newest first by a reverse Query, TTL 30 days)
 and `DONE#<event id>` markers (TTL 7 days) so an event a receiver took is not posted to it again.
 """
@@ -9,7 +10,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from emailseq.dal.items import from_item, iso, parse_iso, tenant_key, to_item, values
+from emailseq.crypto.envelope import key_version, open_sealed, seal
+from emailseq.dal.data_keys import DynamoDataKeys
+from emailseq.dal.items import from_item, iso, parse_iso, sealed_record, tenant_key, to_item, values
 from emailseq.domain import cursor as cursors
 from emailseq.domain.ports import Page
 from emailseq.domain.webhooks import DeliveryAttempt, Subscription
@@ -19,9 +22,12 @@ _DONE_DAYS = 7
 
 
 class DynamoWebhookStore:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: Any, table: str, keys: DynamoDataKeys | None = None) -> None:
+        """`keys`: the tenants' data keys, to seal and open secrets (a store that only lists needs none; the
+        fan-out's role may not use them)."""
         self._db = dynamodb
         self._table = table
+        self._keys = keys
 
     def put(self, subscription: Subscription) -> None:
         item = {
@@ -29,7 +35,7 @@ class DynamoWebhookStore:
             "subscription_id": subscription.subscription_id,
             "url": subscription.url,
             "events": json.dumps(list(subscription.events)),
-            "secret": subscription.secret,
+            "secret": self._sealed(subscription),
             "created_at": iso(subscription.created_at),
             "description": subscription.description,
             "enabled": subscription.enabled,
@@ -38,7 +44,10 @@ class DynamoWebhookStore:
 
     def get(self, tenant_id: str, subscription_id: str) -> Subscription | None:
         response = self._db.get_item(TableName=self._table, Key=to_item(_key(tenant_id, subscription_id)))
-        return _subscription(tenant_id, from_item(response["Item"])) if "Item" in response else None
+        if "Item" not in response:
+            return None
+        row = from_item(response["Item"])
+        return _subscription(tenant_id, row, secret=self._opened(tenant_id, subscription_id, row["secret"]))
 
     def of_tenant(self, tenant_id: str) -> list[Subscription]:
         response = self._db.query(
@@ -47,6 +56,20 @@ class DynamoWebhookStore:
             ExpressionAttributeValues=values({":pk": tenant_key(tenant_id, "WEBHOOKS"), ":sub": "SUB#"}),
         )
         return [_subscription(tenant_id, from_item(item)) for item in response["Items"]]
+
+    def _sealed(self, subscription: Subscription) -> dict[str, Any]:
+        if self._keys is None or subscription.secret is None:
+            raise ValueError("a subscription is stored with its secret, sealed: this store has no data keys")
+        keys = self._keys.current(subscription.tenant_id)
+        return seal(keys, _owner(subscription.subscription_id), "secret", subscription.secret)
+
+    def _opened(self, tenant_id: str, subscription_id: str, stored: Any) -> str:
+        if isinstance(stored, str):
+            return stored  # written before secrets were sealed: sealed the next time the subscription changes
+        if self._keys is None:
+            raise ValueError("this store has no data keys to open a webhook secret")
+        keys = self._keys.version(tenant_id, key_version(stored))
+        return open_sealed(keys, _owner(subscription_id), "secret", sealed_record(stored))
 
     def delete(self, tenant_id: str, subscription_id: str) -> bool:
         response = self._db.delete_item(
@@ -112,13 +135,19 @@ def _expiry(at: datetime, days: int) -> int:
     return int((at + timedelta(days=days)).timestamp())
 
 
-def _subscription(tenant_id: str, row: dict[str, Any]) -> Subscription:
+def _owner(subscription_id: str) -> str:
+    """What the sealed record is bound to, in the envelope's contact slot: a secret moved to another subscription
+    (or into a contact's field) does not open."""
+    return f"webhook:{subscription_id}"
+
+
+def _subscription(tenant_id: str, row: dict[str, Any], secret: str | None = None) -> Subscription:
     return Subscription(
         tenant_id=tenant_id,
         subscription_id=row["subscription_id"],
         url=row["url"],
         events=tuple(json.loads(row["events"])),
-        secret=row["secret"],
+        secret=secret,
         created_at=parse_iso(row["created_at"]),
         description=row.get("description", ""),
         enabled=bool(row.get("enabled", True)),

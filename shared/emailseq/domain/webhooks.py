@@ -40,7 +40,7 @@ class Subscription:
     subscription_id: str
     url: str
     events: tuple[str, ...]
-    secret: str
+    secret: str | None  # sealed at rest; opened only when one subscription is read (None in a tenant's listing)
     created_at: datetime
     description: str = ""
     enabled: bool = True

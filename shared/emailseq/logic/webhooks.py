@@ -83,6 +83,13 @@ def change(ports: WebhookPorts, tenant_id: str, subscription_id: str, wanted: Su
     return updated
 
 
+def opened_secret(subscription: Subscription) -> str:
+    """The signing secret of a subscription read on its own (a listing never carries it)."""
+    if subscription.secret is None:
+        raise ValueError(f"subscription {subscription.subscription_id} was read without its secret")
+    return subscription.secret
+
+
 def _new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
 
@@ -117,7 +124,7 @@ def deliver(ports: WebhookPorts, order: DeliverWebhook, attempt: int) -> Deliver
         return None
     body = json.dumps(order.payload, separators=(",", ":"), sort_keys=True).encode()
     started, now = time.monotonic(), ports.clock.now()
-    sent_headers = headers(subscription.secret, order, body, int(now.timestamp()))
+    sent_headers = headers(opened_secret(subscription), order, body, int(now.timestamp()))
     logged = DeliveryAttempt(order.subscription_id, order.event_id, order.event_type, attempt, now, "failed")
     try:
         status = ports.poster.post(subscription.url, body, sent_headers, _private_allowed(ports, order.tenant_id))
