@@ -7,6 +7,7 @@ A block and its pointer change in one transaction.
 """
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 from emailseq.dal.batches import batch_get
@@ -52,21 +53,8 @@ class DynamoContentBlocks:
         return [_block(tenant_id, row) for row in rows]
 
     def count(self, tenant_id: str, collection: str) -> int:
-        counted, start = 0, None
-        while True:
-            page = self._db.query(
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-                ExpressionAttributeValues=values(
-                    {":pk": tenant_key(tenant_id, "CONTENT", collection), ":prefix": "BLOCK#"}
-                ),
-                Select="COUNT",
-                **({"ExclusiveStartKey": start} if start else {}),
-            )
-            counted += int(page["Count"])
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return counted
+        pages = self._pages(tenant_key(tenant_id, "CONTENT", collection), "BLOCK#", Select="COUNT")
+        return sum(int(page["Count"]) for page in pages)
 
     def with_url(self, tenant_id: str, url: str) -> list[ContentBlock]:
         pointers = self._query(_url_partition(tenant_id, url))
@@ -77,23 +65,27 @@ class DynamoContentBlocks:
         return [_block(tenant_id, row) for row in batch_get(self._db, self._table, item_keys)]
 
     def _query(self, partition: str, prefix: str | None = None) -> list[dict[str, Any]]:
+        return [from_item(item) for page in self._pages(partition, prefix) for item in page["Items"]]
+
+    def _pages(self, partition: str, prefix: str | None = None, **options: Any) -> Iterator[dict[str, Any]]:
+        """Every page of the partition (its items whose sort key starts with `prefix`), following the cursor."""
         condition, given = "pk = :pk", {":pk": partition}
         if prefix:
             condition, given = condition + " AND begins_with(sk, :prefix)", {**given, ":prefix": prefix}
-        rows: list[dict[str, Any]] = []
         start: dict[str, Any] | None = None
         while True:
             paging = {"ExclusiveStartKey": start} if start else {}
-            page = self._db.query(
+            page: dict[str, Any] = self._db.query(
                 TableName=self._table,
                 KeyConditionExpression=condition,
                 ExpressionAttributeValues=values(given),
+                **options,
                 **paging,
             )
-            rows += [from_item(item) for item in page["Items"]]
+            yield page
             start = page.get("LastEvaluatedKey")
             if not start:
-                return rows
+                return
 
 
 def _key(tenant_id: str, collection: str, block_id: str) -> dict[str, str]:
