@@ -126,6 +126,7 @@ class FakeEnrollmentStore:
         self.step_totals: dict[tuple[str, str], dict[str, Counter[str]]] = {}
         self._break_next_replace: Exception | None = None
         self._replaces_before_break = 0
+        self.replaces = 0  # successful conditional writes: what DynamoDB would bill
 
     # -- test helpers --------------------------------------------------------------------------------------------
     @property
@@ -184,7 +185,9 @@ class FakeEnrollmentStore:
         )
 
     # -- the port ------------------------------------------------------------------------------------------------
-    def create(self, enrollment: Enrollment, replacing: Enrollment | None = None) -> bool:
+    def create(
+        self, enrollment: Enrollment, replacing: Enrollment | None = None, leased_until: datetime | None = None
+    ) -> bool:
         key = _enrollment_key(enrollment)
         stored = self._rows.get(key)
         if replacing is None:
@@ -192,7 +195,11 @@ class FakeEnrollmentStore:
                 return False
         elif stored is None or stored.state.generation != replacing.generation or stored.state.is_active:
             return False
-        self._rows[key] = _Row(state=replace(enrollment, facts=Facts()), index_at=enrollment.due_at)
+        self._rows[key] = _Row(
+            state=replace(enrollment, facts=Facts()),
+            index_at=leased_until or enrollment.due_at,
+            leased_until=leased_until,
+        )
         self._total(enrollment, "enrolled")
         return True
 
@@ -224,6 +231,7 @@ class FakeEnrollmentStore:
         if after.waiting_for is not None and after.waiting_for in row.facts.get("events", set()):
             return False  # as in DynamoDB: no sleeping for an event that was recorded meanwhile
         row.state = replace(row.state, **{name: getattr(after, name) for name in _STATE_FIELDS})
+        self.replaces += 1
         row.leased_until = None
         row.index_at = after.due_at
         if sent_step is not None:

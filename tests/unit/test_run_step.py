@@ -91,6 +91,26 @@ def test_an_order_sends_the_email_once_and_puts_the_enrollment_to_sleep_for_the_
     assert world.sequences.counts(TENANT, "onboarding").steps["welcome"].sent == 1
 
 
+def test_an_email_and_the_wait_or_the_end_after_it_are_recorded_in_one_write(world: World) -> None:
+    # Given ada enrolled in email → 1 day → email (the last step)
+    order = _enrolled(world, sequence(email("first"), wait("1d"), email("last")))
+    world.clock.advance(minutes=1)
+    # When the first order is handled
+    run_step(world.step_ports(), order)
+    # Then the send and the wait after it took one conditional write: asleep at `last`, due a day later
+    enrollment = _enrollment(world, order)
+    assert (world.enrollments.replaces, enrollment.cursor) == (1, 2)
+    assert enrollment.due_at == T0 + timedelta(minutes=1) + DAY
+    # When the last email is due and its order handled
+    world.clock.advance(days=1)
+    run_step(world.step_ports(), order.model_copy(update={"cursor": 2}))
+    # Then that send and the sequence's end took one write more, and both emails and the completion are counted
+    assert world.enrollments.replaces == 2
+    assert _enrollment(world, order).status is EnrollmentStatus.COMPLETED
+    counts = world.sequences.counts(TENANT, "onboarding")
+    assert (counts.steps["first"].sent, counts.steps["last"].sent, counts.completed) == (1, 1, 1)
+
+
 def test_a_run_clears_the_lease_and_indexes_the_enrollment_at_its_next_due_time(world: World) -> None:
     order = _enrolled(world)
     assert world.enrollments.leased_until(TENANT, order.contact_id, "onboarding") is not None

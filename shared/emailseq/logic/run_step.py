@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from emailseq.domain.engine import SendEmail, Transition, advance
+from emailseq.domain.engine import ContactView, SendEmail, Transition, advance
 from emailseq.domain.enrollment import Enrollment
 from emailseq.domain.errors import NotFound
 from emailseq.domain.messages import DomainEvent, EmailSent, SendStep
@@ -59,6 +59,7 @@ def _run(ports: StepPorts, enrollment: Enrollment, stored: StoredSequence, conta
             break
         result = perform(ports, transition, enrollment, contact) if transition.effect else None
         sent_step = transition.effect.step.id if isinstance(transition.effect, SendEmail) else None
+        transition = _through_quiet_steps(transition, stored, view, now)
         if not ports.enrollments.replace(enrollment, transition.after, sent_step):
             fresh = _same_position(ports, enrollment)
             if fresh is None:
@@ -74,6 +75,17 @@ def _run(ports: StepPorts, enrollment: Enrollment, stored: StoredSequence, conta
         if transition.effect is None or not _due(enrollment, ports.clock.now()):
             break
     return happened
+
+
+def _through_quiet_steps(
+    transition: Transition, stored: StoredSequence, view: ContactView, now: datetime
+) -> Transition:
+    """An effect's move together with the moves straight after it that have no effect of their own (the wait that
+    follows an email, a branch, the sequence's end): one conditional write per email instead of two."""
+    if transition.effect is None or not _due(transition.after, now):
+        return transition
+    following = advance(transition.after, stored.document, view, now)
+    return transition if following.effect is not None else replace(transition, after=following.after)
 
 
 def _same_position(ports: StepPorts, before: Enrollment) -> Enrollment | None:
