@@ -96,21 +96,32 @@ def test_the_accounts_rate_caps_all_tenants_together(rated: World):
     run_step(rated.step_ports(), first)
     with pytest.raises(SendThrottled):
         run_step(rated.step_ports(), second)
-    # Then the second tenant's own window had room, the account's did not
+    # Then only the account's window was asked (neither tenant set a lower rate), and it had no room for the second
     assert [(tenant, taken) for tenant, _, _, taken in rated.limiter.asked] == [  # type: ignore[union-attr]
-        (TENANT, True),
         (None, True),
-        ("other", True),
         (None, False),
     ]
     assert len(rated.mailer.sent) == 1
+
+
+def test_a_tenant_with_a_lower_rate_than_the_account_is_asked_first_and_then_the_account(rated: World):
+    # Given a tenant limited to one send a second on an account allowing 14
+    (order,) = _enroll(rated, "ada")
+    # When its email goes out
+    run_step(rated.step_ports(), order)
+    # Then the tenant's window and then the account's each gave a slot
+    assert [(tenant, limit, taken) for tenant, _, limit, taken in rated.limiter.asked] == [  # type: ignore[union-attr]
+        (TENANT, 1, True),
+        (None, 14, True),
+    ]
 
 
 def test_a_tenant_setting_above_the_account_rate_is_held_to_the_account_rate(rated: World):
     rated.tenant_settings.put(TENANT, TenantSettings(max_sends_per_second=500))  # type: ignore[union-attr]
     (order,) = _enroll(rated, "ada")
     run_step(rated.step_ports(), order)
-    assert rated.limiter.asked[0][2] == 14  # type: ignore[union-attr]
+    # Its own window would be the account's rate, so the account's window alone holds it (14 a second)
+    assert [(tenant, limit) for tenant, _, limit, _ in rated.limiter.asked] == [(None, 14)]  # type: ignore[union-attr]
 
 
 def test_a_used_up_daily_quota_holds_every_send_for_the_longer_backoff_without_taking_a_slot(rated: World):
