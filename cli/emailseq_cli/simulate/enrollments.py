@@ -44,7 +44,9 @@ class MemoryEnrollmentStore:
         self.totals: Counter[str] = Counter()  # enrolled, completed, converted, exited
         self.step_totals: dict[str, Counter[str]] = {}  # step id -> sent, opened, clicked, unsubscribed
 
-    def create(self, enrollment: Enrollment, replacing: Enrollment | None = None) -> bool:
+    def create(
+        self, enrollment: Enrollment, replacing: Enrollment | None = None, leased_until: datetime | None = None
+    ) -> bool:
         key = _key(enrollment)
         stored = self._rows.get(key)
         if replacing is None and stored is not None:
@@ -56,8 +58,8 @@ class MemoryEnrollmentStore:
         if stored is None:
             self._by_contact.setdefault(key[:2], []).append(key)
         fresh = enrollment if enrollment.facts == _NO_FACTS else replace(enrollment, facts=_NO_FACTS)
-        row = self._rows[key] = _Row(state=fresh)
-        self._reindex(row, key, enrollment.due_at)
+        row = self._rows[key] = _Row(state=fresh, leased_until=leased_until)
+        self._reindex(row, key, leased_until or enrollment.due_at)
         self.totals["enrolled"] += 1
         return True
 

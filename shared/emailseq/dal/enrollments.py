@@ -26,8 +26,12 @@ class DynamoEnrollmentStore:
         self._db = dynamodb
         self._table = table
 
-    def create(self, fresh: Enrollment, replacing: Enrollment | None = None) -> bool:
+    def create(
+        self, fresh: Enrollment, replacing: Enrollment | None = None, leased_until: datetime | None = None
+    ) -> bool:
         item = {**key(fresh), **state(fresh), **_identity(fresh)}
+        if leased_until is not None:  # as lease() leaves it: the index entry at the lease's end, due_at kept
+            item |= {"leased_until": iso(leased_until), **index_attributes(item["pk"], item["sk"], leased_until)}
         put: dict[str, Any] = {"TableName": self._table, "Item": to_item(item)}
         if replacing is None:
             put["ConditionExpression"] = "attribute_not_exists(pk)"

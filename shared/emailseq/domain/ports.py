@@ -164,9 +164,12 @@ class ContactBatches(ContactRepository, Protocol):
 
 
 class EnrollmentStore(Protocol):
-    def create(self, enrollment: Enrollment, replacing: Enrollment | None = None) -> bool:
+    def create(
+        self, enrollment: Enrollment, replacing: Enrollment | None = None, leased_until: datetime | None = None
+    ) -> bool:
         """Store a new enrollment unless the contact already has one for the sequence (or, when `replacing` an
-        ended one for re-enrollment, unless that one changed meanwhile); True when created."""
+        ended one for re-enrollment, unless that one changed meanwhile); True when created. With `leased_until`
+        it is stored already leased for its first step, as lease() would (one write instead of two)."""
         ...
 
     def get(self, tenant_id: str, contact_id: str, sequence_id: str) -> Enrollment | None: ...

@@ -98,7 +98,10 @@ def _enroll_where_triggered(
             continue  # one enrollment per contact and sequence at a time; re-enrollment only as the policy says
         generation = before.generation + 1 if before else 1
         fresh = Enrollment.start(event.tenant_id, contact_id, stored.document, stored.version, now, generation)
-        if not ports.enrollments.create(fresh, replacing=before):
+        # Stored already leased: its first step is due now and is queued straight away below, rather than at the
+        # scheduler's next tick. A crash before the queueing loses nothing: the scheduler finds it when the lease
+        # runs out.
+        if not ports.enrollments.create(fresh, replacing=before, leased_until=now + SEND_LEASE):
             continue  # a redelivered event (or a concurrent one) enrolled it already
         enrolled.append(
             ContactEnrolled(
@@ -109,10 +112,7 @@ def _enroll_where_triggered(
                 enrolled_at=now,
             )
         )
-        # Its first step is due now: queued straight away rather than at the scheduler's next tick. A crash
-        # before the lease or the queueing loses nothing: the scheduler finds it due.
-        if _lease_now(ports, fresh, now):
-            to_run.append(send_order(fresh))
+        to_run.append(send_order(fresh))
     return enrolled
 
 
@@ -130,10 +130,9 @@ def enroll_contact(ports: EnrollPorts, tenant_id: str, sequence_id: str, data: C
     fresh = Enrollment.start(
         tenant_id, contact.contact_id, stored.document, stored.version, now, before.generation + 1 if before else 1
     )
-    if not ports.enrollments.create(fresh, replacing=before):
+    if not ports.enrollments.create(fresh, replacing=before, leased_until=now + SEND_LEASE):
         raise Conflict(f"{data.email} was enrolled in '{sequence_id}' meanwhile")
-    if _lease_now(ports, fresh, now):
-        ports.queue.enqueue([send_order(fresh)])
+    ports.queue.enqueue([send_order(fresh)])
     ports.bus.publish(
         [
             ContactEnrolled(
