@@ -17,9 +17,10 @@ from emailseq.settings import SenderSettings
 from emailseq.wiring import step_ports
 
 logger = Logger(service="sender")
-ports, once = step_ports(SenderSettings())
+settings = SenderSettings()
+ports, once = step_ports(settings)
 processor = BatchProcessor(event_type=EventType.SQS)
-backoff = SqsRetryBackoff(client("sqs"))
+backoff = SqsRetryBackoff(client("sqs"), base_seconds=settings.provider_retry_base_seconds)
 throttled = SqsThrottleRetry(client("sqs"), backoff)
 
 

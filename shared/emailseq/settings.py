@@ -103,6 +103,8 @@ class SenderSettings(MailSettings):
     # The account's send rate when SES cannot tell it (GetAccount failed), or the relay's rate with SMTP.
     fallback_max_send_rate: float = Field(default=14.0, gt=0)
     send_quota_cache_seconds: float = Field(default=300.0, ge=0)
+    # The first wait after the provider turned a send away for a passing reason; it doubles on each attempt.
+    provider_retry_base_seconds: int = Field(default=30, ge=1, le=900)
     models_bucket: str | None = None  # the AI layer (send times, subject bandits, scores) is on when set
 
 

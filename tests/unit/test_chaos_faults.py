@@ -6,6 +6,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from emailseq.settings import SenderSettings
 from emailseq_cli.local.chaos import layer
 from emailseq_cli.local.chaos.inject import faults
 from emailseq_cli.local.chaos.inject.faults import Action, Armed, Call, Point
@@ -131,3 +132,23 @@ def test_the_functions_handler_module_is_named_as_the_emulator_imports_it(tmp_pa
     variables = layer.ChaosSettings("faults", tmp_path, 0.1).variables("sender", "functions/sender/handler.handler")
     assert variables["EMAILSEQ_CHAOS_HANDLER_MODULE"] == "functions.sender.handler"
     assert variables["EMAILSEQ_CHAOS"] == "faults"
+
+
+def test_a_fault_run_shortens_the_senders_provider_backoff_and_a_counting_run_does_not(tmp_path: Path) -> None:
+    # Given the variables a fault run and a counting run (the cost bench) put on the sender and the enroller
+    faults = layer.ChaosSettings("faults", tmp_path, 0.1).variables("sender", "functions/sender/handler.handler")
+    counting = layer.ChaosSettings("count", tmp_path).variables("sender", "functions/sender/handler.handler")
+    enroller = layer.ChaosSettings("faults", tmp_path, 0.1).variables("enroller", "functions/enroller/handler.handler")
+    # Then only the fault run's sender waits 8 s (not 30 s) after an injected provider refusal
+    assert faults["EMAILSEQ_PROVIDER_RETRY_BASE_SECONDS"] == "8"
+    assert "EMAILSEQ_PROVIDER_RETRY_BASE_SECONDS" not in counting
+    assert "EMAILSEQ_PROVIDER_RETRY_BASE_SECONDS" not in enroller
+
+
+def test_the_sender_reads_its_provider_backoff_from_the_environment_and_defaults_to_30_seconds(monkeypatch) -> None:
+    for name in ("TABLE_NAME", "DATA_KEY_ID", "IDEMPOTENCY_TABLE_NAME", "SIGNING_SECRET_ID", "PUBLIC_URL", "BUS_NAME"):
+        monkeypatch.setenv(f"EMAILSEQ_{name}", "x")
+    monkeypatch.setenv("EMAILSEQ_FROM_ADDRESS", "news@example.com")
+    assert SenderSettings().provider_retry_base_seconds == 30
+    monkeypatch.setenv("EMAILSEQ_PROVIDER_RETRY_BASE_SECONDS", "8")
+    assert SenderSettings().provider_retry_base_seconds == 8

@@ -23,6 +23,12 @@ PTH_LINE = f"import {PACKAGE}.hook; {PACKAGE}.hook.install()\n"
 _SOURCE = Path(__file__).parent / "inject"
 
 
+# Settings a fault run shortens, as it shortens the queues' visibility timeouts: an injected provider refusal
+# would otherwise keep its order back 30 s, then 60 s, at every stop of the clock. serverless.yml sets none of
+# them (the code's defaults apply), so `detach` removes them.
+RUN_OVERRIDES: dict[str, dict[str, str]] = {"sender": {"EMAILSEQ_PROVIDER_RETRY_BASE_SECONDS": "8"}}
+
+
 @dataclass(frozen=True)
 class ChaosSettings:
     mode: str  # "count": every AWS call is counted; "faults": counted, and faults are injected
@@ -32,7 +38,8 @@ class ChaosSettings:
     send_quota: int = 0  # sends/s the emulator's SES reports instead of its sandbox 14/s (0: leave it)
 
     def variables(self, function: str, handler: str) -> dict[str, str]:
-        return {
+        overrides = RUN_OVERRIDES.get(function, {}) if self.mode == "faults" else {}
+        return overrides | {
             "EMAILSEQ_CHAOS": self.mode,
             "EMAILSEQ_CHAOS_FUNCTION": function,
             "EMAILSEQ_CHAOS_HANDLER_MODULE": handler.rsplit(".", 1)[0].replace("/", "."),
@@ -81,7 +88,10 @@ def detach(info: StackInfo) -> None:
         config = lambdas.get_function_configuration(FunctionName=name)
         layers = [layer["Arn"] for layer in config.get("Layers", [])]
         kept = [arn for arn in layers if LAYER_NAME not in arn]
-        variables = {k: v for k, v in _variables(config).items() if not k.startswith("EMAILSEQ_CHAOS")}
+        overridden = RUN_OVERRIDES.get(short_name(name), {})
+        variables = {
+            k: v for k, v in _variables(config).items() if not k.startswith("EMAILSEQ_CHAOS") and k not in overridden
+        }
         if kept != layers or variables != _variables(config):
             lambdas.update_function_configuration(FunctionName=name, Layers=kept, Environment={"Variables": variables})
 

@@ -17,7 +17,10 @@ from emailseq_cli.local.paths import LocalPaths
 from emailseq_cli.local.settle import in_flight, pipeline_queues
 from emailseq_cli.local.stack import StackInfo
 
-_QUIET_POLLS = 3
+# Two empty looks a quarter second apart: a batch being handled counts as in flight (received, not yet deleted) and
+# a worker queues what follows before its batch is deleted, so no chain goes unseen between two looks.
+_QUIET_POLLS = 2
+_POLL_SECONDS = 0.25
 
 
 def race(paths: LocalPaths, info: StackInfo, days: int, drain_timeout: float, queues: list[str] | None = None) -> None:
@@ -49,7 +52,7 @@ def _settle(sqs: Any, queues: list[str], deadline: float) -> None:
     quiet = 0
     while quiet < _QUIET_POLLS and time.monotonic() < deadline:
         quiet = quiet + 1 if in_flight(sqs, queues) == 0 else 0
-        time.sleep(0.5)
+        time.sleep(_POLL_SECONDS)
 
 
 def _schedule(lambdas: Any, name: str) -> int:
