@@ -7,6 +7,8 @@ from pathlib import Path
 from emailseq_cli.errors import CliError
 
 EMULATOR_PACKAGE = "ministack==1.5.33"
+# The HTTP server the emulator's ASGI app runs under (see emulator.start): C parsers and event loop.
+EMULATOR_SERVER = ("uvicorn==0.54.0", "httptools==0.9.0", "uvloop==0.23.0")
 DEFAULT_PORT = 4566
 
 
