@@ -111,11 +111,12 @@ def start(paths: LocalPaths, port: int) -> subprocess.Popen[bytes]:
 def _server_options(port: int) -> list[str]:
     """ministack's ASGI app under uvicorn with httptools and uvloop rather than its own hypercorn (pure-Python
     h11): measured, the emulator then spends about a third less CPU per AWS call (docs/chaos.md), and on two
-    cores the emulator's CPU is what paces the local stack. The keep-alive is ministack's own (75 s)."""
+    cores the emulator's CPU is what paces the local stack. WebSockets (the live feed's API) through wsproto,
+    which ministack already installs; the keep-alive is ministack's own (75 s)."""
     return [
         "ministack.app:app",
         *("--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools"),
-        *("--ws", "none", "--lifespan", "on", "--timeout-keep-alive", "75", "--no-access-log"),
+        *("--ws", "wsproto", "--lifespan", "on", "--timeout-keep-alive", "75", "--no-access-log"),
         *("--log-level", "warning"),
     ]
 
