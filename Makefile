@@ -116,8 +116,8 @@ bench: setup quantum
 
 # Fault injection against the local stack (docs/chaos.md); never part of `make test`. CHAOS_ARGS=--no-idempotency
 # is the negative control (duplicates must show).
-chaos: setup
-	$(BIN)/emailseq local up --detach --no-seed
+chaos: setup   # a stack this starts runs its emulator under uvicorn: faster here (docs/chaos.md)
+	EMAILSEQ_EMULATOR_SERVER=uvicorn $(BIN)/emailseq local up --detach --no-seed
 	$(BIN)/python -m emailseq_cli.local.chaos $(CHAOS_ARGS)
 
 clean:

@@ -101,3 +101,14 @@ def test_a_port_held_by_another_program_is_named(paths, silent_listener):
     # Then `local up` stops (after a short wait) and says what holds the port
     with pytest.raises(CliError, match="held by a process"):
         emulator.already_running(paths, silent_listener, patience=1)
+
+
+def test_the_emulator_runs_under_its_own_server_unless_uvicorn_is_asked_for(monkeypatch):
+    # Given no choice made / Then ministack's own entry point (hypercorn), as tests and `make run` use it
+    monkeypatch.delenv("EMAILSEQ_EMULATOR_SERVER", raising=False)
+    assert emulator.server_command(Path("py"), 4566) == ["py", "-m", "ministack"]
+    # Given uvicorn asked for (make chaos) / Then its app under uvicorn, with WebSockets for the live feed
+    monkeypatch.setenv("EMAILSEQ_EMULATOR_SERVER", "uvicorn")
+    command = emulator.server_command(Path("py"), 4566)
+    assert command[:4] == ["py", "-m", "uvicorn", "ministack.app:app"]
+    assert {"httptools", "uvloop", "wsproto", "4566"} <= set(command)
