@@ -75,7 +75,7 @@ def _tell(
         return []
     if event.type in enrollment.watch_events:
         ports.enrollments.record_fact(enrollment, "events", event.type)
-        if enrollment.waiting_for == event.type and _lease_now(ports, enrollment, now, wake=True):
+        if enrollment.waiting_for == event.type and _wake_and_lease(ports, enrollment, now):
             to_run.append(send_order(enrollment))
     return []
 
@@ -157,10 +157,9 @@ def unenroll_contact(ports: EnrollPorts, tenant_id: str, sequence_id: str, conta
     return ended
 
 
-def _lease_now(ports: EnrollPorts, enrollment: Enrollment, now: datetime, wake: bool = False) -> bool:
-    if wake and not ports.enrollments.wake(enrollment, now):
-        return False
-    return ports.enrollments.lease(enrollment, now, now + SEND_LEASE)
+def _wake_and_lease(ports: EnrollPorts, enrollment: Enrollment, now: datetime) -> bool:
+    """A sleeping enrollment whose awaited event arrived: due now, and leased for the order queued for it."""
+    return ports.enrollments.wake(enrollment, now) and ports.enrollments.lease(enrollment, now, now + SEND_LEASE)
 
 
 def send_order(enrollment: Enrollment) -> SendStep:
