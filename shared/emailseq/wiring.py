@@ -25,6 +25,7 @@ from emailseq.dal.imports import DynamoImportStore, S3ImportFiles, SqsWorkQueue
 from emailseq.dal.live import ApiGatewayLivePusher, DynamoLiveConnections
 from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
+from emailseq.dal.order_reads import DynamoOrderReads
 from emailseq.dal.quantum_jobs import DynamoQuantumJobStore, S3QuantumResults, SqsQuantumJobQueue
 from emailseq.dal.queue import SqsOrderQueue
 from emailseq.dal.replies import DynamoMessageReferences, DynamoReplyLog
@@ -135,8 +136,9 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
     once = PowertoolsOnceOnly(settings.idempotency_table_name, db)
     secret = read_secret(client("secretsmanager"), settings.signing_secret_id)
     archive = _archive(settings)
+    contacts = contact_repository(settings, db)
     ports = StepPorts(
-        contacts=contact_repository(settings),
+        contacts=contacts,
         sequences=DynamoSequenceRepository(db, settings.table_name),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         mailer=_mailer(settings, clock, archive),
@@ -152,6 +154,7 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
         quota=_send_quota(settings),
         ai=ai_ports(settings.table_name, settings.models_bucket, db),
         content=content_source(settings.table_name, db),
+        reads=DynamoOrderReads(db, settings.table_name, contacts),
     )
     return ports, once
 

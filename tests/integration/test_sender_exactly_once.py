@@ -85,6 +85,34 @@ def test_the_same_message_delivered_twice_sends_one_email(stack, order):
     }
 
 
+def test_an_order_reads_its_enrollment_sequence_status_and_contact_in_one_request(stack, order):
+    # Given a sender, and Ada's order; every DynamoDB request it makes is noted (operation, sort keys named)
+    sender = stack.cold_start("sender")
+    requests: list[tuple[str, list[str]]] = []
+
+    def note(params: dict, model: object, **_: object) -> None:
+        keys = [params["Key"]] if "Key" in params else []
+        keys += [k for table in params.get("RequestItems", {}).values() for k in table.get("Keys", [])]
+        requests.append((model.name, sorted(k["sk"]["S"] for k in keys if "sk" in k)))
+
+    client("dynamodb").meta.events.register("provide-client-params.dynamodb", note, unique_id="note-reads")
+
+    # When the sender handles it
+    assert sender.invoke(stack.sqs_event("SendQueue", [order])) == {"batchItemFailures": []}
+
+    # Then the enrollment, the sequence's head and the profile were read together, in one BatchGetItem
+    reads = [(name, keys) for name, keys in requests if name in ("GetItem", "BatchGetItem", "Query")]
+    assert ("BatchGetItem", ["ENROLLMENT#welcome", "HEAD", "PROFILE"]) in reads
+    # And nothing else read them: the other reads are what a cold container reads once (key, version, settings)
+    assert sorted(k for _, keys in reads for k in keys if not k.startswith(("DATA#", "VERSION#"))) == [
+        "ENROLLMENT#welcome",
+        "HEAD",
+        "PROFILE",
+        "SETTINGS",
+    ]
+    assert [m["Subject"] for m in stack.sent_emails()] == ["Welcome, Ada"]
+
+
 def test_a_batch_carrying_the_same_order_twice_sends_one_email(stack, order):
     # Given one batch holding two messages with the same send order (the order was queued twice)
     batch = {"Records": [stack.sqs_record("SendQueue", order["Body"]), stack.sqs_record("SendQueue", order["Body"])]}

@@ -21,7 +21,14 @@ from emailseq.domain.deliverability import SpamCheckUnavailable, SpamReport
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus, Facts
 from emailseq.domain.errors import Conflict
 from emailseq.domain.messages import ContactData, DomainEvent, RecordEvent, SendStep
-from emailseq.domain.ports import Contact, OutgoingEmail, SequenceCounts, StepCounts, StoredSequence
+from emailseq.domain.ports import (
+    Contact,
+    OrderState,
+    OutgoingEmail,
+    SequenceCounts,
+    StepCounts,
+    StoredSequence,
+)
 from emailseq.domain.rate import SendQuota
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
@@ -779,6 +786,24 @@ class FakeTenantSettings:
 
 
 @dataclass
+class FakeOrderReads:
+    """The order's three reads over the other fakes, as one request (counted: one per order run)."""
+
+    enrollments: "FakeEnrollmentStore"
+    sequences: "FakeSequenceRepository"
+    contacts: "FakeContactRepository"
+    requests: int = 0
+
+    def read(self, tenant_id: str, contact_id: str, sequence_id: str) -> OrderState:
+        self.requests += 1
+        return OrderState(
+            enrollment=self.enrollments.get(tenant_id, contact_id, sequence_id),
+            status=self.sequences.status(tenant_id, sequence_id),
+            contact=self.contacts.get(tenant_id, contact_id),
+        )
+
+
+@dataclass
 class World:
     """Every fake, wired together, with the ports bundles the use cases take."""
 
@@ -797,10 +822,14 @@ class World:
     limiter: FakeSendRateLimiter | None = None
     quota: FakeSendQuota | None = None
     sequences: FakeSequenceRepository = field(init=False)
+    # The step worker's reads: one request per order, as deployed (False: the three ports read one by one).
+    batched_reads: bool = True
+    reads: FakeOrderReads = field(init=False)
     delivered: int = field(default=0, init=False)  # how many queued orders deliver() has run so far
 
     def __post_init__(self) -> None:
         self.sequences = FakeSequenceRepository(self.enrollments)
+        self.reads = FakeOrderReads(self.enrollments, self.sequences, self.contacts)
         if self.mailer.clock is None:
             self.mailer.clock = self.clock
 
@@ -844,6 +873,7 @@ class World:
             settings=self.tenant_settings,
             limiter=self.limiter,
             quota=self.quota,
+            reads=self.reads if self.batched_reads else None,
         )
 
     def schedule_ports(self) -> SchedulePorts:

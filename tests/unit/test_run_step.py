@@ -91,6 +91,42 @@ def test_an_order_sends_the_email_once_and_puts_the_enrollment_to_sleep_for_the_
     assert world.sequences.counts(TENANT, "onboarding").steps["welcome"].sent == 1
 
 
+def test_an_orders_enrollment_sequence_status_and_contact_are_read_in_one_request(world: World) -> None:
+    # Given ada's first order
+    order = _enrolled(world)
+    # When it is handled
+    run_step(world.step_ports(), order)
+    # Then its three reads were one request
+    assert world.reads.requests == 1
+
+
+@pytest.mark.parametrize("batched", [True, False], ids=["one-request", "three-reads"])
+@pytest.mark.parametrize("then", ["sends", "unsubscribed", "paused", "stale"])
+def test_read_in_one_request_or_three_an_order_ends_the_same(batched: bool, then: str) -> None:
+    # Given ada's first order, with or without the batched reads, and what happened since she enrolled
+    world = World(batched_reads=batched)
+    order = _enrolled(world)
+    if then == "unsubscribed":
+        world.contacts.unsubscribe(TENANT, order.contact_id, T0, "link")
+    elif then == "paused":
+        world.sequences.set_status(TENANT, "onboarding", "paused")
+    elif then == "stale":
+        order = order.model_copy(update={"generation": 2})
+    # When it is handled
+    run_step(world.step_ports(), order)
+    # Then the outcome depends only on what happened, not on how it was read
+    expected = {
+        "sends": (["Welcome, Ada"], EnrollmentStatus.ACTIVE),
+        "unsubscribed": ([], EnrollmentStatus.EXITED),
+        "paused": ([], EnrollmentStatus.ACTIVE),
+        "stale": ([], EnrollmentStatus.ACTIVE),
+    }[then]
+    enrollment = world.enrollments.get(TENANT, order.contact_id, "onboarding")
+    assert enrollment is not None
+    assert ([e.subject for e in world.mailer.sent], enrollment.status) == expected
+    assert world.reads.requests == (1 if batched else 0)
+
+
 def test_an_email_and_the_wait_or_the_end_after_it_are_recorded_in_one_write(world: World) -> None:
     # Given ada enrolled in email → 1 day → email (the last step)
     order = _enrolled(world, sequence(email("first"), wait("1d"), email("last")))

@@ -199,6 +199,21 @@ class EnrollmentStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class OrderState:
+    """What a send order is checked against: its enrollment, its sequence's status, its contact (None: not found)."""
+
+    enrollment: Enrollment | None
+    status: str | None
+    contact: Contact | None
+
+
+class OrderReads(Protocol):
+    def read(self, tenant_id: str, contact_id: str, sequence_id: str) -> OrderState:
+        """The three in one request, each read consistently."""
+        ...
+
+
 class EventLog(Protocol):
     def claim(self, command: RecordEvent) -> bool:
         """Remember an event id; False when it was already taken in (the same id is processed once)."""

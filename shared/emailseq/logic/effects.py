@@ -14,6 +14,7 @@ from emailseq.domain.ports import (
     EventBus,
     MailSender,
     OnceOnly,
+    OrderReads,
     OutgoingEmail,
     SendCaps,
     SendQuotaSource,
@@ -48,6 +49,7 @@ class StepPorts:
     quota: SendQuotaSource | None = None
     ai: AiPorts | None = None  # engagement histories, subject-line arms, scores; none of the AI layer when left out
     content: ContentSource | None = None  # recommend(collection, n) in templates; renders nothing when left out
+    reads: OrderReads | None = None  # an order's three reads in one request; three separate reads when left out
 
 
 def effect_key(enrollment: Enrollment, transition: Transition) -> str:

@@ -28,10 +28,9 @@ _MAX_EFFECTS_PER_RUN = 25  # the rest waits for the next order; keeps one invoca
 
 def run_step(ports: StepPorts, order: SendStep) -> list[DomainEvent]:
     """Returns what happened (emails sent); nothing when the order was stale or the enrollment ended."""
-    enrollment = ports.enrollments.get(order.tenant_id, order.contact_id, order.sequence_id)
+    enrollment, status, contact = _read(ports, order)
     if enrollment is None or not _still_at(enrollment, order) or not _due(enrollment, ports.clock.now()):
         return []  # already done, moved on, or not due yet (a stale or early copy of the order)
-    status = ports.sequences.status(order.tenant_id, order.sequence_id)
     if status == "paused":
         return []  # held where it is: the lease runs out and the scheduler offers it again until resumed
     if status == "archived":
@@ -40,11 +39,22 @@ def run_step(ports: StepPorts, order: SendStep) -> list[DomainEvent]:
     stored = ports.sequences.version(order.tenant_id, order.sequence_id, order.version)
     if stored is None:
         raise NotFound("sequence version", f"{order.sequence_id}@{order.version}")
-    contact = ports.contacts.get(order.tenant_id, order.contact_id)
     if contact is None or contact.unsubscribed:  # erased or unsubscribed: nothing more goes to it
         ports.enrollments.replace(enrollment, enrollment.exited(ports.clock.now()))
         return []
     return _run(ports, enrollment, stored, contact)
+
+
+def _read(ports: StepPorts, order: SendStep) -> tuple[Enrollment | None, str | None, Contact | None]:
+    """The enrollment, its sequence's status and the contact: in one request when the store offers it."""
+    tenant_id, contact_id, sequence_id = order.tenant_id, order.contact_id, order.sequence_id
+    if ports.reads is not None:
+        state = ports.reads.read(tenant_id, contact_id, sequence_id)
+        return state.enrollment, state.status, state.contact
+    enrollment = ports.enrollments.get(tenant_id, contact_id, sequence_id)
+    if enrollment is None:
+        return None, None, None
+    return enrollment, ports.sequences.status(tenant_id, sequence_id), ports.contacts.get(tenant_id, contact_id)
 
 
 def _run(ports: StepPorts, enrollment: Enrollment, stored: StoredSequence, contact: Contact) -> list[DomainEvent]:
