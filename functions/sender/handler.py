@@ -11,7 +11,7 @@ from emailseq.dal.aws import client
 from emailseq.dal.queue import SqsRetryBackoff, SqsThrottleRetry
 from emailseq.domain.errors import ProviderTemporaryError, SendThrottled
 from emailseq.domain.messages import SendStep
-from emailseq.logic.run_step import run_step
+from emailseq.logic.run_step import read_ahead, run_step
 from emailseq.observability import counted_send, observed
 from emailseq.settings import SenderSettings
 from emailseq.wiring import step_ports
@@ -52,4 +52,16 @@ def record_handler(record: SQSRecord) -> None:
 @observed(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     once.config.register_lambda_context(context)
+    read_ahead(ports, _orders(event))
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+
+def _orders(event: dict[str, Any]) -> list[SendStep]:
+    """The batch's well-formed orders (a malformed one fails in record_handler, where it is reported)."""
+    orders = []
+    for record in event.get("Records", []):
+        try:
+            orders.append(SendStep.model_validate_json(record.get("body", "")))
+        except ValueError:
+            continue
+    return orders

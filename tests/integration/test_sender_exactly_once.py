@@ -113,6 +113,33 @@ def test_an_order_reads_its_enrollment_sequence_status_and_contact_in_one_reques
     assert [m["Subject"] for m in stack.sent_emails()] == ["Welcome, Ada"]
 
 
+def test_a_batch_of_orders_is_read_in_one_request(stack, order):
+    # Given Grace enrolled as well: two send orders, delivered in one batch
+    detail = {
+        "tenant_id": "t1",
+        "id": "evt-grace",
+        "type": "signed_up",
+        "contact": {"email": "grace@example.com", "first_name": "Grace"},
+        "properties": {},
+        "occurred_at": "2024-03-13T15:24:48.271000Z",
+    }
+    assert stack.cold_start("enroller").invoke(stack.enroller_event(detail)) == {"batchItemFailures": []}
+    orders = [order, *stack.drain("SendQueue")]
+    sender = stack.cold_start("sender")
+    batch_reads: list[int] = []
+    client("dynamodb").meta.events.register(
+        "provide-client-params.dynamodb.BatchGetItem",
+        lambda params, **_: batch_reads.append(sum(len(t["Keys"]) for t in params["RequestItems"].values())),
+    )
+
+    # When the sender handles the batch
+    assert sender.invoke(stack.sqs_event("SendQueue", orders)) == {"batchItemFailures": []}
+
+    # Then both orders' state came in one request (two enrollments, the sequence's head once, two profiles)
+    assert batch_reads == [5]
+    assert sorted(m["Subject"] for m in stack.sent_emails()) == ["Welcome, Ada", "Welcome, Grace"]
+
+
 def test_a_batch_carrying_the_same_order_twice_sends_one_email(stack, order):
     # Given one batch holding two messages with the same send order (the order was queued twice)
     batch = {"Records": [stack.sqs_record("SendQueue", order["Body"]), stack.sqs_record("SendQueue", order["Body"])]}

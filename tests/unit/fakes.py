@@ -787,15 +787,27 @@ class FakeTenantSettings:
 
 @dataclass
 class FakeOrderReads:
-    """The order's three reads over the other fakes, as one request (counted: one per order run)."""
+    """The order's three reads over the other fakes, as one request; read ahead, a snapshot handed out once
+    (as the adapter does). `requests` counts the requests."""
 
     enrollments: "FakeEnrollmentStore"
     sequences: "FakeSequenceRepository"
     contacts: "FakeContactRepository"
     requests: int = 0
+    ahead: dict[tuple[str, str, str], OrderState] = field(default_factory=dict)
+
+    def read_ahead(self, orders: list[tuple[str, str, str]]) -> None:
+        self.requests += 1 if orders else 0
+        self.ahead = {order: self._state(*order) for order in orders}
 
     def read(self, tenant_id: str, contact_id: str, sequence_id: str) -> OrderState:
+        ahead = self.ahead.pop((tenant_id, contact_id, sequence_id), None)
+        if ahead is not None:
+            return ahead
         self.requests += 1
+        return self._state(tenant_id, contact_id, sequence_id)
+
+    def _state(self, tenant_id: str, contact_id: str, sequence_id: str) -> OrderState:
         return OrderState(
             enrollment=self.enrollments.get(tenant_id, contact_id, sequence_id),
             status=self.sequences.status(tenant_id, sequence_id),

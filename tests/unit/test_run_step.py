@@ -21,7 +21,7 @@ from emailseq.domain.messages import EmailSent, SendStep
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
 from emailseq.logic.enroll import handle_contact_event
-from emailseq.logic.run_step import run_step
+from emailseq.logic.run_step import read_ahead, run_step
 from emailseq.logic.tracking import record_open
 from emailseq.rendering.tracking import Claim, LinkSigner, TrackedSend
 from fakes import (
@@ -98,6 +98,48 @@ def test_an_orders_enrollment_sequence_status_and_contact_are_read_in_one_reques
     run_step(world.step_ports(), order)
     # Then its three reads were one request
     assert world.reads.requests == 1
+
+
+def test_a_batch_of_orders_read_ahead_takes_one_request_and_each_order_runs_as_read(world: World) -> None:
+    # Given two contacts enrolled, their first orders in one batch
+    world.given_sequence(document())
+    for n, name in enumerate(("Ada", "Grace")):
+        event = contact_event(event_id=f"e{n}", address=f"{name.lower()}@example.com", first_name=name)
+        handle_contact_event(world.enroll_ports(), event)
+    orders = world.queue.orders
+    # When the batch is read ahead and its orders run
+    read_ahead(world.step_ports(), orders)
+    for order in orders:
+        run_step(world.step_ports(), order)
+    # Then both emails went out on one read request
+    assert sorted(e.subject for e in world.mailer.sent) == ["Welcome, Ada", "Welcome, Grace"]
+    assert world.reads.requests == 1
+
+
+def test_an_order_twice_in_a_batch_reads_afresh_the_second_time_and_sends_once(world: World) -> None:
+    # Given ada's order twice in one batch (SQS delivered it twice), read ahead
+    order = _enrolled(world)
+    read_ahead(world.step_ports(), [order, order])
+    # When both copies run
+    first, second = run_step(world.step_ports(), order), run_step(world.step_ports(), order)
+    # Then the second read the moved enrollment (a request of its own) and did nothing
+    assert (len(first), second, len(world.mailer.sent)) == (1, [], 1)
+    assert world.reads.requests == 2
+
+
+def test_an_order_read_ahead_before_another_worker_ran_it_neither_resends_nor_recounts(world: World) -> None:
+    # Given ada's order read ahead, then run to completion by another worker before this one gets to it
+    order = _enrolled(world)
+    read_ahead(world.step_ports(), [order])
+    other = World(enrollments=world.enrollments, contacts=world.contacts, mailer=world.mailer, once=world.once)
+    other.sequences = world.sequences
+    assert len(run_step(other.step_ports(), order)) == 1
+    # When this worker runs it on what it read ahead
+    happened = run_step(world.step_ports(), order)
+    # Then the once-only guard and the conditional move hold: no second email, no second count, nothing reported
+    assert happened == []
+    assert len(world.mailer.sent) == 1
+    assert world.sequences.counts(TENANT, "onboarding").steps["welcome"].sent == 1
 
 
 @pytest.mark.parametrize("batched", [True, False], ids=["one-request", "three-reads"])

@@ -209,8 +209,13 @@ class OrderState:
 
 
 class OrderReads(Protocol):
+    def read_ahead(self, orders: list[tuple[str, str, str]]) -> None:
+        """Read the state of these (tenant, contact, sequence) orders now, in as few requests as the store allows;
+        what is read ahead replaces what an earlier call read ahead."""
+        ...
+
     def read(self, tenant_id: str, contact_id: str, sequence_id: str) -> OrderState:
-        """The three in one request, each read consistently."""
+        """The three, each read consistently: read ahead (handed out once), else in one request now."""
         ...
 
 

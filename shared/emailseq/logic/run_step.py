@@ -21,9 +21,15 @@ from emailseq.domain.tenant import local_day, next_day_start
 from emailseq.logic.effects import StepPorts, effect_key, perform
 from emailseq.logic.engagement import contact_view, note_sent
 
-__all__ = ["StepPorts", "run_step"]
+__all__ = ["StepPorts", "read_ahead", "run_step"]
 
 _MAX_EFFECTS_PER_RUN = 25  # the rest waits for the next order; keeps one invocation well inside its timeout
+
+
+def read_ahead(ports: StepPorts, orders: list[SendStep]) -> None:
+    """A batch's orders read in one go before they run one by one (when the store can)."""
+    if ports.reads is not None:
+        ports.reads.read_ahead([(o.tenant_id, o.contact_id, o.sequence_id) for o in orders])
 
 
 def run_step(ports: StepPorts, order: SendStep) -> list[DomainEvent]:
