@@ -52,7 +52,7 @@ def record_handler(record: SQSRecord) -> None:
 @observed(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     once.config.register_lambda_context(context)
-    read_ahead(ports, _orders(event))
+    read_ahead(ports, _orders(event))  # if this fails, nothing was done yet: SQS hands the whole batch back
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
 

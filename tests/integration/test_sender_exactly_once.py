@@ -20,19 +20,24 @@ class ContainerDied(Exception):
     """Stands for the Lambda container being lost (timeout, crash) at that point."""
 
 
-@pytest.fixture
-def order(stack, welcome_sequence):
-    """The send order of Ada's welcome email, as the enroller queued it."""
-    stack.put_sequence(welcome_sequence)
+def _sign_up(stack, first_name: str) -> None:
+    """`first_name` signs up (the welcome sequence's trigger); the enroller queues the welcome email's order."""
     detail = {
         "tenant_id": "t1",
-        "id": "evt-ada",
+        "id": f"evt-{first_name.lower()}",
         "type": "signed_up",
-        "contact": {"email": "ada@example.com", "first_name": "Ada"},
+        "contact": {"email": f"{first_name.lower()}@example.com", "first_name": first_name},
         "properties": {},
         "occurred_at": "2024-03-13T15:23:48.271000Z",
     }
     assert stack.cold_start("enroller").invoke(stack.enroller_event(detail)) == {"batchItemFailures": []}
+
+
+@pytest.fixture
+def order(stack, welcome_sequence):
+    """The send order of Ada's welcome email, as the enroller queued it."""
+    stack.put_sequence(welcome_sequence)
+    _sign_up(stack, "Ada")
     (message,) = stack.drain("SendQueue")
     stack.domain_events()  # only what the sender publishes is of interest below
     return message
@@ -115,15 +120,7 @@ def test_an_order_reads_its_enrollment_sequence_status_and_contact_in_one_reques
 
 def test_a_batch_of_orders_is_read_in_one_request(stack, order):
     # Given Grace enrolled as well: two send orders, delivered in one batch
-    detail = {
-        "tenant_id": "t1",
-        "id": "evt-grace",
-        "type": "signed_up",
-        "contact": {"email": "grace@example.com", "first_name": "Grace"},
-        "properties": {},
-        "occurred_at": "2024-03-13T15:24:48.271000Z",
-    }
-    assert stack.cold_start("enroller").invoke(stack.enroller_event(detail)) == {"batchItemFailures": []}
+    _sign_up(stack, "Grace")
     orders = [order, *stack.drain("SendQueue")]
     sender = stack.cold_start("sender")
     batch_reads: list[int] = []
