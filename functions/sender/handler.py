@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from emailseq.dal.aws import client
 from emailseq.dal.queue import SqsRetryBackoff, SqsThrottleRetry
 from emailseq.domain.errors import ProviderTemporaryError, SendThrottled
-from emailseq.domain.messages import SendStep
+from emailseq.domain.messages import SendStep, well_formed_orders
 from emailseq.logic.run_step import read_ahead, run_step
 from emailseq.observability import counted_send, observed
 from emailseq.settings import SenderSettings
@@ -52,16 +52,6 @@ def record_handler(record: SQSRecord) -> None:
 @observed(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     once.config.register_lambda_context(context)
-    read_ahead(ports, _orders(event))  # if this fails, nothing was done yet: SQS hands the whole batch back
+    bodies = [record.get("body", "") for record in event.get("Records", [])]
+    read_ahead(ports, well_formed_orders(bodies))  # if this fails, nothing was done yet: SQS hands the batch back
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
-
-
-def _orders(event: dict[str, Any]) -> list[SendStep]:
-    """The batch's well-formed orders (a malformed one fails in record_handler, where it is reported)."""
-    orders = []
-    for record in event.get("Records", []):
-        try:
-            orders.append(SendStep.model_validate_json(record.get("body", "")))
-        except ValueError:
-            continue
-    return orders

@@ -17,7 +17,7 @@ from builders import (
 )
 from emailseq.domain.enrollment import Enrollment, EnrollmentStatus
 from emailseq.domain.errors import NotFound
-from emailseq.domain.messages import EmailSent, SendStep
+from emailseq.domain.messages import EmailSent, SendStep, well_formed_orders
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.domain.tenant import TenantSettings
 from emailseq.logic.enroll import handle_contact_event
@@ -114,6 +114,14 @@ def test_a_batch_of_orders_read_ahead_takes_one_request_and_each_order_runs_as_r
     # Then both emails went out on one read request
     assert sorted(e.subject for e in world.mailer.sent) == ["Welcome, Ada", "Welcome, Grace"]
     assert world.reads.requests == 1
+
+
+def test_only_the_well_formed_orders_of_a_batch_are_read_ahead(world: World) -> None:
+    # Given a batch's bodies: ada's order, then three that are not orders
+    order = _enrolled(world)
+    bodies = [order.model_dump_json(), "{not json", '{"tenant_id": "acme"}', ""]
+    # When they are parsed for the read-ahead / Then only ada's order is left (the others fail where handled)
+    assert well_formed_orders(bodies) == [order]
 
 
 def test_an_order_twice_in_a_batch_reads_afresh_the_second_time_and_sends_once(world: World) -> None:

@@ -83,6 +83,17 @@ class SendStep(_Message):
     cursor: int
 
 
+def well_formed_orders(bodies: list[str]) -> list[SendStep]:
+    """The orders among these queue message bodies that parse (a malformed one is reported where it is handled)."""
+    orders = []
+    for body in bodies:
+        try:
+            orders.append(SendStep.model_validate_json(body))
+        except ValueError:
+            continue
+    return orders
+
+
 class SendOptInConfirmation(_Message):
     """Order to email a contact the link that confirms its subscription to a double opt-in list."""
 
