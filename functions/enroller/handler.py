@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from emailseq.dal.deferred import BatchWrites
 from emailseq.domain.messages import RecordEvent
 from emailseq.logic.enroll import handle_contact_event
 from emailseq.observability import observed
@@ -15,7 +16,8 @@ from emailseq.settings import EnrollerSettings
 from emailseq.wiring import enroll_ports
 
 logger = Logger(service="enroller")
-ports = enroll_ports(EnrollerSettings())
+batch = BatchWrites()
+ports = enroll_ports(EnrollerSettings(), batch)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
@@ -31,4 +33,7 @@ def record_handler(record: SQSRecord) -> None:
 
 @observed(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    try:
+        return process_partial_response(event, record_handler, processor, context)
+    finally:
+        batch.flush()  # the batch's first orders and ContactEnrolled events, one request each

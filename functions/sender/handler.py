@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from emailseq.dal.aws import client
+from emailseq.dal.deferred import BatchWrites
 from emailseq.dal.queue import SqsRetryBackoff, SqsThrottleRetry
 from emailseq.domain.errors import ProviderTemporaryError, SendThrottled
 from emailseq.domain.messages import SendStep, well_formed_orders
@@ -18,7 +19,8 @@ from emailseq.wiring import step_ports
 
 logger = Logger(service="sender")
 settings = SenderSettings()
-ports, once = step_ports(settings)
+batch = BatchWrites()
+ports, once = step_ports(settings, batch)
 processor = BatchProcessor(event_type=EventType.SQS)
 backoff = SqsRetryBackoff(client("sqs"), base_seconds=settings.provider_retry_base_seconds)
 throttled = SqsThrottleRetry(client("sqs"), backoff)
@@ -54,4 +56,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     once.config.register_lambda_context(context)
     bodies = [record.get("body", "") for record in event.get("Records", [])]
     read_ahead(ports, well_formed_orders(bodies))  # if this fails, nothing was done yet: SQS hands the batch back
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    try:
+        return process_partial_response(event, record_handler, processor, context)
+    finally:
+        batch.flush()  # the batch's events, message references and pooled counts, one request each

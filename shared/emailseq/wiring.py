@@ -19,6 +19,7 @@ from emailseq.dal.contacts import DynamoContactRepository
 from emailseq.dal.content import DynamoContentBlocks
 from emailseq.dal.content_profiles import DynamoContentProfiles
 from emailseq.dal.data_keys import DynamoDataKeys
+from emailseq.dal.deferred import BatchWrites, DeferredBus, DeferredQueue
 from emailseq.dal.engagement import DynamoEngagementStore
 from emailseq.dal.enrollments import DynamoEnrollmentStore
 from emailseq.dal.imports import DynamoImportStore, S3ImportFiles, SqsWorkQueue
@@ -39,7 +40,7 @@ from emailseq.dal.token_keys import SecretsManagerKeyRing
 from emailseq.dal.webhook_subscriptions import DynamoWebhookStore
 from emailseq.dal.webhooks import SafeWebhookPoster, SignedWebhookCaller
 from emailseq.domain.optimisation.record import QuantumResult
-from emailseq.domain.ports import Clock, MailSender, SendQuotaSource, StructuredWriter
+from emailseq.domain.ports import Clock, EventBus, MailSender, SendQuotaSource, StepQueue, StructuredWriter
 from emailseq.domain.quantum_jobs import QuantumJobRequest
 from emailseq.domain.sequence import SequenceDocument
 from emailseq.logic.analytics import AnalyticsPorts
@@ -117,33 +118,41 @@ def segment_hook(settings: FunctionSettings) -> SegmentHook:
     return SegmentHook(audience_store(settings), contact_repository(settings))
 
 
-def enroll_ports(settings: EnrollerSettings) -> EnrollPorts:
+def enroll_ports(settings: EnrollerSettings, batch: BatchWrites | None = None) -> EnrollPorts:
+    """`batch`: the orders and events of an SQS batch go out together when it is flushed (dal.deferred)."""
     db = client("dynamodb")
+    queue: StepQueue = SqsOrderQueue(client("sqs"), settings.send_queue_url)
+    bus: EventBus = EventBridgeBus(client("events"), settings.bus_name)
+    if batch is not None:
+        queue, bus = batch.hold(DeferredQueue(queue)), batch.hold(DeferredBus(bus))
     return EnrollPorts(
         contacts=contact_repository(settings),
         sequences=DynamoSequenceRepository(db, settings.table_name),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
-        queue=SqsOrderQueue(client("sqs"), settings.send_queue_url),
-        bus=EventBridgeBus(client("events"), settings.bus_name),
+        queue=queue,
+        bus=bus,
         clock=clock_for(settings),
         segments=segment_hook(settings),
     )
 
 
-def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]:
+def step_ports(settings: SenderSettings, batch: BatchWrites | None = None) -> tuple[StepPorts, PowertoolsOnceOnly]:
+    """`batch`: what a sent email leaves to record (its EmailSent event, its message reference, the pooled send
+    counts) goes out for the whole SQS batch when it is flushed (dal.deferred)."""
     db = client("dynamodb")
     clock = clock_for(settings)
     once = PowertoolsOnceOnly(settings.idempotency_table_name, db)
     secret = read_secret(client("secretsmanager"), settings.signing_secret_id)
-    archive = _archive(settings)
+    archive = _archive(settings, batch)
     contacts = contact_repository(settings, db)
+    bus: EventBus = EventBridgeBus(client("events"), settings.bus_name)
     ports = StepPorts(
         contacts=contacts,
         sequences=DynamoSequenceRepository(db, settings.table_name),
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         mailer=_mailer(settings, clock, archive),
         once=once,
-        bus=EventBridgeBus(client("events"), settings.bus_name),
+        bus=batch.hold(DeferredBus(bus)) if batch is not None else bus,
         clock=clock,
         webhooks=SignedWebhookCaller(secret, allow_private=settings.webhook_private_targets == "allow"),
         signer=LinkSigner(secret, settings.public_url),
@@ -152,18 +161,20 @@ def step_ports(settings: SenderSettings) -> tuple[StepPorts, PowertoolsOnceOnly]
         caps=DynamoSendCaps(db, settings.table_name),
         limiter=DynamoSendRateLimiter(db, settings.table_name),
         quota=_send_quota(settings),
-        ai=ai_ports(settings.table_name, settings.models_bucket, db),
+        ai=ai_ports(settings.table_name, settings.models_bucket, db, batch),
         content=content_source(settings.table_name, db),
         reads=DynamoOrderReads(db, settings.table_name, contacts),
     )
     return ports, once
 
 
-def _archive(settings: MailSettings) -> MessageArchive | None:
+def _archive(settings: MailSettings, batch: BatchWrites | None = None) -> MessageArchive | None:
     """The sent-message archive; it also remembers whom each message went to, for replies."""
     if not settings.archive_bucket:
         return None
-    references = DynamoMessageReferences(client("dynamodb"), settings.table_name)
+    references = DynamoMessageReferences(client("dynamodb"), settings.table_name, held_to_flush=batch is not None)
+    if batch is not None:
+        batch.hold(references)
     return MessageArchive(client("s3"), settings.archive_bucket, references)
 
 
@@ -211,12 +222,15 @@ def tracking_ports(settings: TrackingSettings) -> tuple[TrackingPorts, LinkSigne
     return ports, LinkSigner(read_secret(client("secretsmanager"), settings.signing_secret_id), "")
 
 
-def ai_ports(table_name: str, models_bucket: str | None, db: Any = None) -> AiPorts | None:
+def ai_ports(
+    table_name: str, models_bucket: str | None, db: Any = None, batch: BatchWrites | None = None
+) -> AiPorts | None:
     if models_bucket is None:
         return None
     db = db or client("dynamodb")
+    engagement = DynamoEngagementStore(db, table_name, held_to_flush=batch is not None)
     return AiPorts(
-        DynamoEngagementStore(db, table_name),
+        batch.hold(engagement) if batch is not None else engagement,
         DynamoArmStore(db, table_name),
         S3ScoreModels(client("s3"), models_bucket),
     )

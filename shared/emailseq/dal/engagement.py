@@ -6,6 +6,7 @@ week) and the last send/open/click moments; `ENGAGEMENT / #<group>` pools sends 
 trainer (`ENGAGEMENT#TENANTS`). Callers count each send and first open once (see logic.engagement).
 """
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -19,24 +20,38 @@ REGISTRY = "ENGAGEMENT#TENANTS"
 
 
 class DynamoEngagementStore:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: Any, table: str, held_to_flush: bool = False) -> None:
+        """`held_to_flush`: the pooled send counts of a batch wait for `flush()`, one ADD per group for the batch
+        instead of one per email (dal.deferred); the contact's own history is still written at once."""
         self._db = dynamodb
         self._table = table
+        self._held: Counter[tuple[str, str]] | None = Counter() if held_to_flush else None
 
     def record_send(self, tenant_id: str, contact_id: str, at: datetime, groups: list[str]) -> None:
-        self._add(tenant_id, contact_id, "ADD sends :one SET last_sent_at = :at", at)
+        self._add(tenant_id, contact_id, "ADD sends :n SET last_sent_at = :at", at)
         for group in groups:
-            old = self._add(tenant_id, f"#{group}", "ADD sends :one", at, returns="UPDATED_OLD")
-            if group == "tenant" and "sends" not in old:
-                self._db.put_item(TableName=self._table, Item=to_item({"pk": REGISTRY, "sk": tenant_id}))
+            if self._held is None:
+                self._add_pooled_sends(tenant_id, group, 1)
+            else:
+                self._held[(tenant_id, group)] += 1
+
+    def flush(self) -> None:
+        held, self._held = self._held, Counter() if self._held is not None else None
+        for (tenant_id, group), sends in (held or {}).items():
+            self._add_pooled_sends(tenant_id, group, sends)
+
+    def _add_pooled_sends(self, tenant_id: str, group: str, sends: int) -> None:
+        old = self._add(tenant_id, f"#{group}", "ADD sends :n", None, returns="UPDATED_OLD", n=sends)
+        if group == "tenant" and "sends" not in old:
+            self._db.put_item(TableName=self._table, Item=to_item({"pk": REGISTRY, "sk": tenant_id}))
 
     def record_open(self, tenant_id: str, contact_id: str, hour: int, at: datetime, groups: list[str]) -> None:
-        self._add(tenant_id, contact_id, f"ADD opens :one, h{hour} :one SET last_opened_at = :at", at)
+        self._add(tenant_id, contact_id, f"ADD opens :n, h{hour} :n SET last_opened_at = :at", at)
         for group in groups:
-            self._add(tenant_id, f"#{group}", f"ADD h{hour} :one", at)
+            self._add(tenant_id, f"#{group}", f"ADD h{hour} :n", at)
 
     def record_click(self, tenant_id: str, contact_id: str, at: datetime) -> None:
-        self._add(tenant_id, contact_id, "ADD clicks :one SET last_clicked_at = :at", at)
+        self._add(tenant_id, contact_id, "ADD clicks :n SET last_clicked_at = :at", at)
 
     def history(self, tenant_id: str, contact_id: str) -> ContactEngagement:
         row = self._get(tenant_id, contact_id)
@@ -66,8 +81,10 @@ class DynamoEngagementStore:
         )
         return [from_item(item)["sk"] for item in answer["Items"]]
 
-    def _add(self, tenant_id: str, sk: str, update: str, at: datetime, returns: str = "NONE") -> dict[str, Any]:
-        given = {":one": 1} | ({":at": iso(at)} if ":at" in update else {})
+    def _add(
+        self, tenant_id: str, sk: str, update: str, at: datetime | None, returns: str = "NONE", n: int = 1
+    ) -> dict[str, Any]:
+        given = {":n": n} | ({":at": iso(at)} if at is not None and ":at" in update else {})
         answer = self._db.update_item(
             TableName=self._table,
             Key=to_item({"pk": _pk(tenant_id), "sk": sk}),

@@ -4,6 +4,7 @@ to, by message id), how each reply was read, and the raw inbound message SES rec
 from datetime import datetime, timedelta
 from typing import Any
 
+from emailseq.dal.batches import batch_write
 from emailseq.dal.items import from_item, iso, tenant_key, to_item
 
 # Replies come months later at most; the reference goes with the table's TTL after a year.
@@ -22,15 +23,25 @@ class DynamoMessageReferences:
     gives every message its own id, `<SES id>@<region>.amazonses.com` in the reply's In-Reply-To). The item
     holds ids only, no address."""
 
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: Any, table: str, held_to_flush: bool = False) -> None:
+        """`held_to_flush`: references wait for `flush()` and go in one BatchWriteItem (dal.deferred)."""
         self._db = dynamodb
         self._table = table
+        self._held: dict[str, dict[str, Any]] | None = {} if held_to_flush else None
 
     def remember(self, message_id: str, tenant_id: str, contact_id: str, at: datetime | None = None) -> None:
         expires = (at or datetime.now().astimezone()) + timedelta(days=REFERENCE_DAYS)
         item: dict[str, Any] = {"pk": f"MESSAGE#{_local_part(message_id)}", "sk": "REF", "tenant_id": tenant_id}
         item |= {"contact_id": contact_id, "expires_at": int(expires.timestamp())}
-        self._db.put_item(TableName=self._table, Item=to_item(item))
+        if self._held is None:
+            self._db.put_item(TableName=self._table, Item=to_item(item))
+        else:
+            self._held[item["pk"]] = item  # one write per message: BatchWriteItem refuses a key twice
+
+    def flush(self) -> None:
+        held, self._held = self._held, {} if self._held is not None else None
+        if held:
+            batch_write(self._db, self._table, list(held.values()))
 
     def find(self, message_ids: list[str]) -> tuple[str, str] | None:
         for message_id in dict.fromkeys(_local_part(m) for m in message_ids):
