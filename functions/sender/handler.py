@@ -8,7 +8,6 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from emailseq.dal.aws import client
-from emailseq.dal.deferred import BatchWrites
 from emailseq.dal.queue import SqsRetryBackoff, SqsThrottleRetry
 from emailseq.domain.errors import ProviderTemporaryError, SendThrottled
 from emailseq.domain.messages import SendStep, well_formed_orders
@@ -19,8 +18,7 @@ from emailseq.wiring import step_ports
 
 logger = Logger(service="sender")
 settings = SenderSettings()
-batch = BatchWrites()
-ports, once = step_ports(settings, batch)
+ports, once, batch, slots = step_ports(settings)
 processor = BatchProcessor(event_type=EventType.SQS)
 backoff = SqsRetryBackoff(client("sqs"), base_seconds=settings.provider_retry_base_seconds)
 throttled = SqsThrottleRetry(client("sqs"), backoff)
@@ -55,7 +53,9 @@ def record_handler(record: SQSRecord) -> None:
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     once.config.register_lambda_context(context)
     bodies = [record.get("body", "") for record in event.get("Records", [])]
-    read_ahead(ports, well_formed_orders(bodies))  # if this fails, nothing was done yet: SQS hands the batch back
+    orders = well_formed_orders(bodies)
+    read_ahead(ports, orders)  # if this fails, nothing was done yet: SQS hands the batch back
+    slots.expect(len(orders))
     try:
         return process_partial_response(event, record_handler, processor, context)
     finally:

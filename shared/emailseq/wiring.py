@@ -2,7 +2,7 @@
 
 import functools
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from emailseq.audit.log import ChainedAuditLog
 from emailseq.audit.signing import CheckpointSigner
@@ -32,7 +32,7 @@ from emailseq.dal.queue import SqsOrderQueue
 from emailseq.dal.replies import DynamoMessageReferences, DynamoReplyLog
 from emailseq.dal.score_models import S3ScoreModels
 from emailseq.dal.secrets import read_secret, read_smtp_secret
-from emailseq.dal.send_rate import DynamoSendRateLimiter, FixedSendQuota, SesSendQuota
+from emailseq.dal.send_rate import BatchSendSlots, DynamoSendRateLimiter, FixedSendQuota, SesSendQuota
 from emailseq.dal.sequences import DynamoSequenceRepository
 from emailseq.dal.spamd import SpamdClient
 from emailseq.dal.tenants import DynamoSendCaps, DynamoTenantSettings
@@ -136,9 +136,19 @@ def enroll_ports(settings: EnrollerSettings, batch: BatchWrites | None = None) -
     )
 
 
-def step_ports(settings: SenderSettings, batch: BatchWrites | None = None) -> tuple[StepPorts, PowertoolsOnceOnly]:
-    """`batch`: what a sent email leaves to record (its EmailSent event, its message reference, the pooled send
-    counts) goes out for the whole SQS batch when it is flushed (dal.deferred)."""
+class SenderParts(NamedTuple):
+    ports: StepPorts
+    once: PowertoolsOnceOnly
+    batch: BatchWrites  # flushed at the end of each SQS batch
+    slots: BatchSendSlots  # told how many orders each batch carries
+
+
+def step_ports(settings: SenderSettings) -> SenderParts:
+    """What a sent email leaves to record (its EmailSent event, its message reference, the pooled send counts)
+    goes out for the whole SQS batch when `batch` is flushed (dal.deferred); the account's send-window slots are
+    taken for the batch at once (BatchSendSlots)."""
+    batch = BatchWrites()
+    slots = batch.hold(BatchSendSlots(DynamoSendRateLimiter(client("dynamodb"), settings.table_name)))
     db = client("dynamodb")
     clock = clock_for(settings)
     once = PowertoolsOnceOnly(settings.idempotency_table_name, db)
@@ -152,20 +162,20 @@ def step_ports(settings: SenderSettings, batch: BatchWrites | None = None) -> tu
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         mailer=_mailer(settings, clock, archive),
         once=once,
-        bus=batch.hold(DeferredBus(bus)) if batch is not None else bus,
+        bus=batch.hold(DeferredBus(bus)),
         clock=clock,
         webhooks=SignedWebhookCaller(secret, allow_private=settings.webhook_private_targets == "allow"),
         signer=LinkSigner(secret, settings.public_url),
         unsubscribe_mailto=settings.unsubscribe_mailto,
         settings=DynamoTenantSettings(db, settings.table_name),
         caps=DynamoSendCaps(db, settings.table_name),
-        limiter=DynamoSendRateLimiter(db, settings.table_name),
+        limiter=slots,
         quota=_send_quota(settings),
         ai=ai_ports(settings.table_name, settings.models_bucket, db, batch),
         content=content_source(settings.table_name, db),
         reads=DynamoOrderReads(db, settings.table_name, contacts),
     )
-    return ports, once
+    return SenderParts(ports, once, batch, slots)
 
 
 def _archive(settings: MailSettings, batch: BatchWrites | None = None) -> MessageArchive | None:

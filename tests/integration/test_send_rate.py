@@ -7,7 +7,7 @@ import time
 
 from emailseq.dal.aws import client
 from emailseq.dal.items import tenant_key
-from emailseq.dal.send_rate import DynamoSendRateLimiter
+from emailseq.dal.send_rate import BatchSendSlots, DynamoSendRateLimiter
 
 from tests.unit.fakes import FakeSendRateLimiter
 
@@ -110,3 +110,55 @@ def test_the_dynamodb_limiter_and_the_unit_tests_fake_agree(stack):
     # And a window's item expires through the table's TTL a little after its second
     item = stack.item(tenant_key("t1", "SENDRATE"), "SECOND#100")
     assert (item["sends"], item["expires_at"]) == (3, 220)
+
+
+def test_a_batch_takes_the_account_slots_of_its_orders_in_one_write(stack):
+    # Given a batch of three orders, and every write to the table noted
+    slots = BatchSendSlots(DynamoSendRateLimiter(client("dynamodb"), stack.refs["DataTable"]))
+    writes: list[str] = []
+    client("dynamodb").meta.events.register(
+        "provide-client-params.dynamodb.UpdateItem", lambda params, **_: writes.append(params["Key"]["sk"]["S"])
+    )
+    slots.expect(3)
+
+    # When its three sends ask for an account slot in second 200 (limit 5)
+    answers = [slots.reserve(None, 200, 5) for _ in range(3)]
+
+    # Then all three may go, and the window took their three slots in one write
+    assert answers == [True, True, True]
+    assert writes == ["SECOND#200"]
+    assert stack.item("ACCOUNT#SENDRATE", "SECOND#200")["sends"] == 3
+
+
+def test_a_window_that_cannot_hold_the_whole_batch_gives_its_slots_one_by_one(stack):
+    # Given another worker took 3 of second 300's 4 slots, and a batch of three orders
+    windows = DynamoSendRateLimiter(client("dynamodb"), stack.refs["DataTable"])
+    assert windows.reserve(None, 300, 4, slots=3)
+    slots = BatchSendSlots(windows)
+    slots.expect(3)
+
+    # When its sends ask in second 300, then one more in second 301
+    answers = [slots.reserve(None, 300, 4) for _ in range(2)] + [slots.reserve(None, 301, 4)]
+
+    # Then the last slot of 300 goes to the first, the second is turned away, the third takes one in 301
+    assert answers == [True, False, True]
+    assert stack.item("ACCOUNT#SENDRATE", "SECOND#300")["sends"] == 4
+    assert stack.item("ACCOUNT#SENDRATE", "SECOND#301")["sends"] == 1
+
+
+def test_slots_left_when_the_second_or_the_batch_ends_are_not_used_later(stack):
+    # Given a batch of three whose first send took three slots of second 400
+    windows = DynamoSendRateLimiter(client("dynamodb"), stack.refs["DataTable"])
+    slots = BatchSendSlots(windows)
+    slots.expect(3)
+    assert slots.reserve(None, 400, 10)
+
+    # When its next send comes in second 401, and after the batch ends a new one sends in 400 again
+    assert slots.reserve(None, 401, 10)
+    slots.flush()
+    slots.expect(1)
+    assert slots.reserve(None, 400, 10)
+
+    # Then each of those took a slot of its own: spares never cross a second or a batch
+    assert stack.item("ACCOUNT#SENDRATE", "SECOND#400")["sends"] == 4
+    assert stack.item("ACCOUNT#SENDRATE", "SECOND#401")["sends"] == 2

@@ -25,16 +25,19 @@ class DynamoSendRateLimiter:
         self._db = dynamodb
         self._table = table
 
-    def reserve(self, tenant_id: str | None, second: int, limit: int) -> bool:
+    def reserve(self, tenant_id: str | None, second: int, limit: int, slots: int = 1) -> bool:
+        """Take `slots` slots at once (all or none): a batch's sends take their slots in one write (BatchSendSlots)."""
+        if slots > limit:
+            return False
         pk = tenant_key(tenant_id, "SENDRATE") if tenant_id is not None else _ACCOUNT_KEY
         try:
             self._db.update_item(
                 TableName=self._table,
                 Key={"pk": {"S": pk}, "sk": {"S": f"SECOND#{second}"}},
-                UpdateExpression="SET expires_at = :expires ADD sends :one",
-                ConditionExpression="attribute_not_exists(sends) OR sends < :limit",
+                UpdateExpression="SET expires_at = :expires ADD sends :slots",
+                ConditionExpression="attribute_not_exists(sends) OR sends <= :most",
                 ExpressionAttributeValues=values(
-                    {":one": 1, ":limit": limit, ":expires": second + _WINDOW_TTL_SECONDS}
+                    {":slots": slots, ":most": limit - slots, ":expires": second + _WINDOW_TTL_SECONDS}
                 ),
             )
         except ClientError as error:
@@ -42,6 +45,41 @@ class DynamoSendRateLimiter:
                 return False
             raise
         return True
+
+
+class BatchSendSlots:
+    """The account's window slots for a batch of orders in one conditional write instead of one per email.
+
+    The handler says how many orders the batch carries (`expect`); the first send takes a slot for each order
+    still to come, the next ones use those while the second lasts. A second that ends, or a batch that ends, with
+    slots left wastes them (orders that were stale or failed): the rate errs on the slow side, never over. When
+    the window cannot hold them all, the send falls back to one slot. A tenant's own window is taken one by one.
+    """
+
+    def __init__(self, windows: DynamoSendRateLimiter) -> None:
+        self._windows = windows
+        self._to_come = 0
+        self._spare: tuple[int, int] = (0, 0)  # (second, slots left in it)
+
+    def expect(self, sends: int) -> None:
+        self._to_come, self._spare = sends, (0, 0)
+
+    def reserve(self, tenant_id: str | None, second: int, limit: int) -> bool:
+        if tenant_id is not None:
+            return self._windows.reserve(tenant_id, second, limit)
+        wanted, self._to_come = max(1, self._to_come), max(0, self._to_come - 1)
+        spare_second, spare = self._spare
+        if spare_second == second and spare > 0:
+            self._spare = (second, spare - 1)
+            return True
+        if wanted > 1 and self._windows.reserve(None, second, limit, slots=wanted):
+            self._spare = (second, wanted - 1)
+            return True
+        return self._windows.reserve(None, second, limit)
+
+    def flush(self) -> None:
+        """The batch is over: what it did not use is not carried into the next one."""
+        self.expect(0)
 
 
 class SesSendQuota:
