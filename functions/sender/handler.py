@@ -7,8 +7,6 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from emailseq.dal.aws import client
-from emailseq.dal.queue import SqsRetryBackoff, SqsThrottleRetry
 from emailseq.domain.errors import ProviderTemporaryError, SendThrottled
 from emailseq.domain.messages import SendStep, well_formed_orders
 from emailseq.logic.run_step import read_ahead, run_step
@@ -17,11 +15,8 @@ from emailseq.settings import SenderSettings
 from emailseq.wiring import step_ports
 
 logger = Logger(service="sender")
-settings = SenderSettings()
-ports, once, batch, slots = step_ports(settings)
+ports, once, batch, slots, backoff, throttled = step_ports(SenderSettings())
 processor = BatchProcessor(event_type=EventType.SQS)
-backoff = SqsRetryBackoff(client("sqs"), base_seconds=settings.provider_retry_base_seconds)
-throttled = SqsThrottleRetry(client("sqs"), backoff)
 
 
 def record_handler(record: SQSRecord) -> None:

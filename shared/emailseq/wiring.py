@@ -28,7 +28,7 @@ from emailseq.dal.mail import MessageArchive, SesMailSender
 from emailseq.dal.once import PowertoolsOnceOnly
 from emailseq.dal.order_reads import DynamoOrderReads
 from emailseq.dal.quantum_jobs import DynamoQuantumJobStore, S3QuantumResults, SqsQuantumJobQueue
-from emailseq.dal.queue import SqsOrderQueue
+from emailseq.dal.queue import SqsOrderQueue, SqsRetryBackoff, SqsThrottleRetry
 from emailseq.dal.replies import DynamoMessageReferences, DynamoReplyLog
 from emailseq.dal.score_models import S3ScoreModels
 from emailseq.dal.secrets import read_secret, read_smtp_secret
@@ -141,6 +141,8 @@ class SenderParts(NamedTuple):
     once: PowertoolsOnceOnly
     batch: BatchWrites  # flushed at the end of each SQS batch
     slots: BatchSendSlots  # told how many orders each batch carries
+    backoff: SqsRetryBackoff  # a busy provider: the order waits, doubling
+    throttled: SqsThrottleRetry  # the send rate reached: the order goes back as a fresh message
 
 
 def step_ports(settings: SenderSettings) -> SenderParts:
@@ -175,7 +177,8 @@ def step_ports(settings: SenderSettings) -> SenderParts:
         content=content_source(settings.table_name, db),
         reads=DynamoOrderReads(db, settings.table_name, contacts),
     )
-    return SenderParts(ports, once, batch, slots)
+    backoff = SqsRetryBackoff(client("sqs"), base_seconds=settings.provider_retry_base_seconds)
+    return SenderParts(ports, once, batch, slots, backoff, SqsThrottleRetry(client("sqs"), backoff))
 
 
 def _archive(settings: MailSettings, batch: BatchWrites | None = None) -> MessageArchive | None:
