@@ -119,15 +119,18 @@ def segment_hook(settings: FunctionSettings) -> SegmentHook:
 
 
 def enroll_ports(settings: EnrollerSettings, batch: BatchWrites | None = None) -> EnrollPorts:
-    """`batch`: the orders and events of an SQS batch go out together when it is flushed (dal.deferred)."""
+    """`batch`: the orders and events of an SQS batch go out together when it is flushed (dal.deferred), and the
+    triggers of an event type are read once per batch."""
     db = client("dynamodb")
     queue: StepQueue = SqsOrderQueue(client("sqs"), settings.send_queue_url)
     bus: EventBus = EventBridgeBus(client("events"), settings.bus_name)
+    sequences = DynamoSequenceRepository(db, settings.table_name, triggers_per_batch=batch is not None)
     if batch is not None:
         queue, bus = batch.hold(DeferredQueue(queue)), batch.hold(DeferredBus(bus))
+        batch.hold(sequences)
     return EnrollPorts(
         contacts=contact_repository(settings),
-        sequences=DynamoSequenceRepository(db, settings.table_name),
+        sequences=sequences,
         enrollments=DynamoEnrollmentStore(db, settings.table_name),
         queue=queue,
         bus=bus,
@@ -149,9 +152,9 @@ def step_ports(settings: SenderSettings) -> SenderParts:
     """What a sent email leaves to record (its EmailSent event, its message reference, the pooled send counts)
     goes out for the whole SQS batch when `batch` is flushed (dal.deferred); the account's send-window slots are
     taken for the batch at once (BatchSendSlots)."""
-    batch = BatchWrites()
-    slots = batch.hold(BatchSendSlots(DynamoSendRateLimiter(client("dynamodb"), settings.table_name)))
     db = client("dynamodb")
+    batch = BatchWrites()
+    slots = batch.hold(BatchSendSlots(DynamoSendRateLimiter(db, settings.table_name)))
     clock = clock_for(settings)
     once = PowertoolsOnceOnly(settings.idempotency_table_name, db)
     secret = read_secret(client("secretsmanager"), settings.signing_secret_id)

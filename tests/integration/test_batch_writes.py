@@ -1,6 +1,6 @@
 """What a batch of records leaves to write goes out in one request per kind at the end of the batch (dal.deferred):
 the enroller's first orders and ContactEnrolled events, the sender's EmailSent events, message references and
-pooled send counts."""
+pooled send counts. The enroller also reads an event type's triggers once per batch."""
 
 from collections import Counter
 from typing import Any
@@ -59,6 +59,10 @@ def test_an_enroller_batch_queues_its_orders_and_publishes_its_events_in_one_req
     # Then both first orders went in one SendMessageBatch, and both ContactEnrolled in one PutEvents
     assert _count(requests, "SendMessageBatch") == [2]
     assert _count(requests, "PutEvents") == [2]
+    # And the sequences `signed_up` triggers were read once, and two new contacts' enrollments not at all
+    queried = [str(p["ExpressionAttributeValues"]) for name, p in requests if name == "Query"]
+    assert len([q for q in queried if "#TRIGGER#signed_up" in q]) == 1
+    assert [q for q in queried if "#CONTACT#" in q] == []
     assert len(stack.drain("SendQueue")) == 2
     assert [kind for kind, _ in stack.domain_events()] == ["ContactEnrolled", "ContactEnrolled"]
 

@@ -423,14 +423,16 @@ class FakeContactRepository:
         existing = self.find_by_email(tenant_id, data.email)
         if existing is None:
             self._ids += 1
-            existing = Contact(tenant_id=tenant_id, contact_id=f"contact-{self._ids}", email=data.email)
+            existing = Contact(
+                tenant_id=tenant_id, contact_id=f"contact-{self._ids}", email=data.email, created_now=True
+            )
         given = {name: getattr(data, name) for name in ("first_name", "last_name", "timezone")}
         updated = replace(
             existing,
             **{name: value for name, value in given.items() if value is not None},
             attributes={**existing.attributes, **data.attributes},
         )
-        self.contacts[(tenant_id, updated.contact_id)] = updated
+        self.contacts[(tenant_id, updated.contact_id)] = replace(updated, created_now=False)
         return updated
 
     def get(self, tenant_id: str, contact_id: str) -> Contact | None:

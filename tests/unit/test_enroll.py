@@ -494,3 +494,25 @@ def test_unenroll_contact_exits_the_active_enrollment_and_nothing_more_is_sent(w
     # And a second unenroll finds no active enrollment
     with pytest.raises(NotFound):
         unenroll_contact(world.enroll_ports(), TENANT, "onboarding", contact_id)
+
+
+def test_a_contact_made_by_its_first_event_is_not_looked_up_for_enrollments_and_a_known_one_is(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the onboarding sequence, and every lookup of a contact's enrollments noted
+    world.given_sequence(document())
+    looked_up: list[str] = []
+    for_contact = world.enrollments.for_contact
+
+    def noting(tenant_id: str, contact_id: str) -> list[Enrollment]:
+        looked_up.append(contact_id)
+        return for_contact(tenant_id, contact_id)
+
+    monkeypatch.setattr(world.enrollments, "for_contact", noting)
+    # When ada's first event arrives (it creates her), then a second one
+    handle_contact_event(world.enroll_ports(), contact_event("signed_up"))
+    assert looked_up == []
+    handle_contact_event(world.enroll_ports(), contact_event("upgraded", event_id="evt-2"))
+    # Then only the second looked her enrollments up (a contact made a moment ago can be in no sequence yet)
+    assert looked_up == [_only_contact_id(world)]
+    assert world.enrollments.get(TENANT, _only_contact_id(world), "onboarding") is not None

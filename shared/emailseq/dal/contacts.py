@@ -7,6 +7,7 @@ for the same address makes a new, empty contact that starts suppressed (see docs
 """
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -230,7 +231,7 @@ class DynamoContactRepository:
             if winner is None:
                 raise
             return self._update(winner, data)
-        return self._contact(profile)
+        return replace(self._contact(profile), created_now=True)
 
     def _update(self, contact: Contact, data: ContactData, always_read: bool = False) -> Contact:
         keys = self._keys.current(contact.tenant_id)

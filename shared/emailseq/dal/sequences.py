@@ -21,10 +21,13 @@ _VERSIONS_KEPT = 256  # a warm worker reads each version it sends from once; the
 
 
 class DynamoSequenceRepository:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: Any, table: str, triggers_per_batch: bool = False) -> None:
+        """`triggers_per_batch`: the sequences an event type triggers are read once per SQS batch (the enroller's;
+        `flush()` ends the batch), so a sequence applied or paused meanwhile counts from the next batch on."""
         self._db = dynamodb
         self._table = table
         self._versions: dict[tuple[str, str, int], StoredSequence] = {}
+        self._triggers: dict[tuple[str, str], list[StoredSequence]] | None = {} if triggers_per_batch else None
 
     def current(self, tenant_id: str, sequence_id: str) -> StoredSequence | None:
         return self._read(tenant_id, tenant_key(tenant_id, "SEQ", sequence_id), "HEAD")
@@ -43,12 +46,22 @@ class DynamoSequenceRepository:
         return found
 
     def triggered_by(self, tenant_id: str, event_type: str) -> list[StoredSequence]:
+        if self._triggers is not None and (held := self._triggers.get((tenant_id, event_type))) is not None:
+            return held
         pages = self._db.get_paginator("query").paginate(
             TableName=self._table,
             KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues=values({":pk": tenant_key(tenant_id, "TRIGGER", event_type)}),
         )
-        return [_stored(tenant_id, from_item(item)) for page in pages for item in page["Items"]]
+        found = [_stored(tenant_id, from_item(item)) for page in pages for item in page["Items"]]
+        if self._triggers is not None:
+            self._triggers[(tenant_id, event_type)] = found
+        return found
+
+    def flush(self) -> None:
+        """The batch is over: the next one reads the triggers afresh."""
+        if self._triggers is not None:
+            self._triggers = {}
 
     def listing(self, tenant_id: str) -> list[StoredSequence]:
         """The tenant's sequences (their current versions and status), by id: one query on the catalog."""

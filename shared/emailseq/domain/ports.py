@@ -42,6 +42,8 @@ class Contact:
     lists: frozenset[str] = frozenset()  # ids of the lists the contact is a member of
     last_opened_at: datetime | None = None  # engagement, for segments (any email of any sequence)
     last_clicked_at: datetime | None = None
+    # Made by the very upsert that returned it: it can be in no sequence yet (the enroller skips the lookup).
+    created_now: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

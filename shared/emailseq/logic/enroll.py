@@ -41,7 +41,7 @@ def handle_contact_event(ports: EnrollPorts, event: RecordEvent) -> list[DomainE
     if ports.segments is not None:
         refresh_segments(ports.segments.audiences, [contact], ports.clock)
     now = ports.clock.now()
-    running = ports.enrollments.for_contact(event.tenant_id, contact.contact_id)
+    running = [] if contact.created_now else ports.enrollments.for_contact(event.tenant_id, contact.contact_id)
     happened: list[DomainEvent] = []
     to_run: list[SendStep] = []
     for enrollment in running:
