@@ -9,16 +9,7 @@ import pytest
 from emailseq.dal.aws import client
 from emailseq.dal.replies import DynamoMessageReferences
 
-
-def _signed_up(first_name: str) -> dict[str, Any]:
-    return {
-        "tenant_id": "t1",
-        "id": f"evt-{first_name.lower()}",
-        "type": "signed_up",
-        "contact": {"email": f"{first_name.lower()}@example.com", "first_name": first_name},
-        "properties": {},
-        "occurred_at": "2024-03-13T15:23:48.271000Z",
-    }
+from tests.support.contact_events import signed_up
 
 
 def _one_batch(stack, *details: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +42,7 @@ def test_an_enroller_batch_queues_its_orders_and_publishes_its_events_in_one_req
 ):
     # Given Ada's and Grace's sign-ups, delivered to the enroller in one batch
     stack.put_sequence(welcome_sequence)
-    batch = _one_batch(stack, _signed_up("Ada"), _signed_up("Grace"))
+    batch = _one_batch(stack, signed_up("Ada"), signed_up("Grace"))
 
     # When the enroller handles the batch
     assert stack.cold_start("enroller").invoke(batch) == {"batchItemFailures": []}
@@ -70,7 +61,7 @@ def test_an_enroller_batch_queues_its_orders_and_publishes_its_events_in_one_req
 def test_a_sender_batch_records_what_it_sent_in_one_request_each(stack, welcome_sequence, requests):
     # Given Ada's and Grace's welcome orders, delivered to the sender in one batch
     stack.put_sequence(welcome_sequence)
-    assert stack.cold_start("enroller").invoke(_one_batch(stack, _signed_up("Ada"), _signed_up("Grace"))) == {
+    assert stack.cold_start("enroller").invoke(_one_batch(stack, signed_up("Ada"), signed_up("Grace"))) == {
         "batchItemFailures": []
     }
     orders = stack.drain("SendQueue")
@@ -95,7 +86,7 @@ def test_a_sender_batch_records_what_it_sent_in_one_request_each(stack, welcome_
 def test_a_reply_finds_the_contact_through_a_reference_written_at_the_end_of_the_batch(stack, welcome_sequence):
     # Given Ada's welcome email, sent by a sender that holds its references to the end of the batch
     stack.put_sequence(welcome_sequence)
-    assert stack.cold_start("enroller").invoke(stack.enroller_event(_signed_up("Ada"))) == {"batchItemFailures": []}
+    assert stack.cold_start("enroller").invoke(stack.enroller_event(signed_up("Ada"))) == {"batchItemFailures": []}
     assert stack.cold_start("sender").invoke(stack.sqs_event("SendQueue", stack.drain("SendQueue"))) == {
         "batchItemFailures": []
     }

@@ -10,6 +10,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from botocore.exceptions import ClientError
 from emailseq.dal.aws import client
 
+from tests.support.contact_events import signed_up
+
 NOT_YET = {"delivered": 0, "bounced": 0, "converted": 0}
 
 TWO_DAYS_AND_A_MINUTE = str(2 * 24 * 3600 + 60)
@@ -22,15 +24,7 @@ class ContainerDied(Exception):
 
 def _sign_up(stack, first_name: str) -> None:
     """`first_name` signs up (the welcome sequence's trigger); the enroller queues the welcome email's order."""
-    detail = {
-        "tenant_id": "t1",
-        "id": f"evt-{first_name.lower()}",
-        "type": "signed_up",
-        "contact": {"email": f"{first_name.lower()}@example.com", "first_name": first_name},
-        "properties": {},
-        "occurred_at": "2024-03-13T15:23:48.271000Z",
-    }
-    assert stack.cold_start("enroller").invoke(stack.enroller_event(detail)) == {"batchItemFailures": []}
+    assert stack.cold_start("enroller").invoke(stack.enroller_event(signed_up(first_name))) == {"batchItemFailures": []}
 
 
 @pytest.fixture

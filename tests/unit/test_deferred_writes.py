@@ -4,29 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 from emailseq.dal.deferred import BatchWrites, DeferredBus, DeferredQueue
-from emailseq.domain.messages import ContactData, DomainEvent, EmailSent, RecordEvent, SendStep
+from emailseq.domain.messages import ContactData, EmailSent, RecordEvent, SendStep
+from fakes import FakeEventBus, FakeStepQueue
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
-
-
-class RecordingBus:
-    def __init__(self) -> None:
-        self.published: list[list[DomainEvent]] = []
-        self.contact_events: list[RecordEvent] = []
-
-    def publish_contact_event(self, command: RecordEvent) -> None:
-        self.contact_events.append(command)
-
-    def publish(self, events: list[DomainEvent]) -> None:
-        self.published.append(list(events))
-
-
-class RecordingQueue:
-    def __init__(self) -> None:
-        self.sent: list[list[SendStep]] = []
-
-    def enqueue(self, commands: list[SendStep]) -> None:
-        self.sent.append(list(commands))
 
 
 class FailingPart:
@@ -50,7 +31,7 @@ def _order(contact_id: str) -> SendStep:
 
 def test_events_and_orders_wait_for_the_flush_and_go_in_one_call_each():
     # Given a batch holding a bus and a queue
-    bus, queue = RecordingBus(), RecordingQueue()
+    bus, queue = FakeEventBus(), FakeStepQueue()
     batch = BatchWrites()
     held_bus, held_queue = batch.hold(DeferredBus(bus)), batch.hold(DeferredQueue(queue))
 
@@ -59,22 +40,22 @@ def test_events_and_orders_wait_for_the_flush_and_go_in_one_call_each():
         held_bus.publish([_sent(contact_id)])
         held_queue.enqueue([_order(contact_id)])
     # Then nothing went out yet
-    assert bus.published == []
-    assert queue.sent == []
+    assert bus.batches == []
+    assert queue.batches == []
 
     # When the batch ends
     batch.flush()
     # Then each went out in one call, in the order the records made them, and a second flush sends nothing again
-    assert [[e.contact_id for e in call] for call in bus.published] == [["c1", "c2", "c3"]]
-    assert [[o.contact_id for o in call] for call in queue.sent] == [["c1", "c2", "c3"]]
+    assert [[e.contact_id for e in call] for call in bus.batches] == [["c1", "c2", "c3"]]
+    assert [[o.contact_id for o in call] for call in queue.batches] == [["c1", "c2", "c3"]]
     batch.flush()
-    assert len(bus.published) == 1
-    assert len(queue.sent) == 1
+    assert len(bus.batches) == 1
+    assert len(queue.batches) == 1
 
 
 def test_a_contact_event_is_published_at_once():
     # Given a deferring bus
-    bus = RecordingBus()
+    bus = FakeEventBus()
     contact = ContactData(email="ada@example.com")
     command = RecordEvent(tenant_id="t1", id="e1", type="signed_up", contact=contact, occurred_at=NOW)
 
@@ -87,7 +68,7 @@ def test_a_contact_event_is_published_at_once():
 
 def test_one_failed_part_does_not_keep_the_others_from_their_flush():
     # Given a part that fails, held before a queue with an order waiting
-    queue = RecordingQueue()
+    queue = FakeStepQueue()
     batch = BatchWrites()
     failing = batch.hold(FailingPart())
     batch.hold(DeferredQueue(queue)).enqueue([_order("c1")])
@@ -98,4 +79,4 @@ def test_one_failed_part_does_not_keep_the_others_from_their_flush():
 
     # Then the queue's orders went out all the same
     assert failing.flushes == 1
-    assert [[o.contact_id for o in call] for call in queue.sent] == [["c1"]]
+    assert [[o.contact_id for o in call] for call in queue.batches] == [["c1"]]
